@@ -1,0 +1,124 @@
+# minivmm — build, test, demo. `make help` lists the targets.
+CC      ?= gcc
+CLANG   ?= clang
+SANITIZE ?= 0
+
+ifeq ($(SANITIZE),1)
+BUILD   := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD   := build
+SANFLAGS :=
+endif
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wundef -Wvla \
+	-Wcast-qual -Wnull-dereference -Wimplicit-fallthrough -Wmissing-declarations
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -pthread -MMD -MP $(SANFLAGS)
+LDFLAGS += -pthread $(SANFLAGS)
+LDLIBS  := -luuid
+
+VMM_SRCS    := $(filter-out vmm/main.c,$(wildcard vmm/*.c devices/*.c boot/*.c))
+VMM_OBJS    := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
+CTR_SRCS    := $(filter-out tools/minictr/main.c,$(wildcard tools/minictr/*.c))
+CTR_OBJS    := $(CTR_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_CTR    := $(filter tests/unit/test_ctr_%,$(UNIT_SRCS))
+UNIT_VMM    := $(filter-out $(UNIT_CTR),$(UNIT_SRCS))
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_RUNS   ?= 20000
+
+.PHONY: all help deps unit unit-san fuzz guest kvmbox integration check demo shell bench clean
+
+all: $(BUILD)/minivmm $(BUILD)/minictr
+
+help:
+	@echo "make            build build/minivmm and build/minictr"
+	@echo "make demo       install deps, build, boot the stock kernel, show the guest"
+	@echo "make shell      interactive guest shell"
+	@echo "make check      unit tests (plain + ASan/UBSan), fuzz smoke, integration tests"
+	@echo "make bench      boot time / memory / disk / net benchmarks vs QEMU"
+	@echo "make guest      build/guest/bzImage and build/guest/initramfs.cpio.gz"
+	@echo "make SANITIZE=1 sanitizer build in build/san/"
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libminivmm.a: $(VMM_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libminictr.a: $(CTR_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/minivmm: $(BUILD)/obj/vmm/main.o $(BUILD)/libminivmm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/minictr: $(BUILD)/obj/tools/minictr/main.o $(BUILD)/libminictr.a
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/test_ctr_%: $(BUILD)/obj/tests/unit/test_ctr_%.o $(BUILD)/libminictr.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(BUILD)/libminivmm.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+unit: $(UNIT_BINS)
+	@tools/run-unit.sh $(UNIT_BINS)
+
+unit-san:
+	@$(MAKE) --no-print-directory SANITIZE=1 unit
+
+# libFuzzer targets, built with clang over the library sources.
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(VMM_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(VMM_SRCS) $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+		echo "fuzz: $$f ($(FUZZ_RUNS) runs)"; \
+		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=4096 2>&1 | tail -n 2; \
+	done
+
+guest: build/guest/bzImage build/guest/initramfs.cpio.gz
+
+build/guest/bzImage build/guest/initramfs.cpio.gz: guest/build-guest.sh guest/init.c
+	guest/build-guest.sh build/guest
+
+integration: all guest
+	tests/integration/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-san
+	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory integration
+
+demo: deps
+	@$(MAKE) --no-print-directory all guest
+	tools/demo.sh
+
+shell: deps
+	@$(MAKE) --no-print-directory all guest
+	tools/demo.sh --shell
+
+bench: deps
+	@$(MAKE) --no-print-directory all guest
+	tools/bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

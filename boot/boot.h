@@ -1,0 +1,120 @@
+/* Linux x86-64 boot: validate a bzImage, place kernel, command line, initrd
+ * and boot structures in guest RAM, and describe the 64-bit entry state.
+ * Every builder is a pure function over plain memory so it can be unit-tested
+ * by reading the bytes back; boot_linux() composes them over guest RAM. */
+#ifndef MINIVMM_BOOT_H
+#define MINIVMM_BOOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <asm/bootparam.h>
+
+#include "../vmm/err.h"
+#include "../vmm/guest_mem.h"
+
+/* Fixed guest-physical layout below 1 MiB (no BIOS, so it is all ours). */
+#define BOOT_GDT_ADDR        0x0500ULL
+#define BOOT_ZERO_PAGE_ADDR  0x7000ULL  /* struct boot_params */
+#define BOOT_STACK_TOP       0x8ff0ULL
+#define BOOT_PML4_ADDR       0x9000ULL  /* then PDPT at 0xa000, 4 PDs at 0xb000.. */
+#define BOOT_CMDLINE_ADDR    0x20000ULL
+#define BOOT_CMDLINE_MAX     0x10000ULL /* bytes reserved for the command line */
+#define BOOT_EBDA_START      0x9fc00ULL /* reserved from here to 1 MiB */
+#define BOOT_MPTABLE_ADDR    0x9fc00ULL /* MP floating pointer + config table */
+#define BOOT_KERNEL_ADDR     0x100000ULL /* protected-mode kernel load address */
+
+#define BOOT_MIN_PROTOCOL    0x020c     /* 2.12: xloadflags, 64-bit entry */
+
+struct bzimage_info {
+	uint16_t protocol;        /* boot protocol version, e.g. 0x020f */
+	uint32_t setup_size;      /* bytes of real-mode setup incl. boot sector */
+	uint32_t kernel_size;     /* bytes of protected-mode kernel after setup */
+	uint32_t initrd_addr_max; /* highest address the initrd may end at (incl.) */
+	uint32_t kernel_alignment;
+	uint32_t cmdline_size;    /* max command line length excl. NUL */
+	uint32_t init_size;       /* memory the kernel needs from its load address */
+	uint64_t pref_address;
+	uint16_t xloadflags;
+	uint8_t loadflags;
+	uint8_t relocatable;
+};
+
+/* Validate an image: "HdrS" magic, protocol >= 2.12, 64-bit entry point
+ * (XLF_KERNEL_64), loaded high, setup and kernel within the file. Errors
+ * name what is wrong ("not a bzImage", "boot protocol 2.10 is too old", ...). */
+int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out,
+		  struct err *e);
+
+/* Build the e820 map for a guest with the given RAM layout: low RAM below the
+ * EBDA, reserved EBDA..1 MiB, RAM from 1 MiB to low_size, RAM above 4 GiB.
+ * Returns the number of entries written (<= max). */
+unsigned e820_build(struct boot_e820_entry *out, unsigned max,
+		    const struct guest_mem *mem);
+
+/* Fill a zero page from the image's setup header plus our fields. */
+void boot_params_build(struct boot_params *bp, const uint8_t *img, size_t img_len,
+		       uint64_t cmdline_addr, uint32_t cmdline_len,
+		       uint64_t initrd_addr, uint32_t initrd_size,
+		       const struct guest_mem *mem);
+
+/* Identity-map the first 4 GiB with 2 MiB pages: PML4 at base, PDPT at
+ * base+0x1000, four PDs after it. buf must hold 6 pages. */
+void pagetables_build(uint8_t *buf, uint64_t base);
+
+/* Flat GDT: null, 64-bit code (0x10 selector uses entry 2), data. Returns
+ * bytes written (<= 4 entries of 8 bytes). */
+#define BOOT_GDT_ENTRIES 4
+#define BOOT_CODE_SEL 0x10
+#define BOOT_DATA_SEL 0x18
+void gdt_build(uint64_t gdt[BOOT_GDT_ENTRIES]);
+
+/* One PCI device's legacy interrupt (INTA#) route for the MP table. */
+struct mp_pci_irq {
+	uint8_t slot;
+	uint8_t ioapic_pin;
+};
+
+/* MP spec 1.4 floating pointer + configuration table at guest address gpa:
+ * ncpus processors (APIC IDs 0..n-1, BSP 0), an ISA and a PCI bus, one IOAPIC
+ * (id ncpus, 0xFEC00000), ISA IRQs 0-15 routed identity (IRQ0 -> pin 2),
+ * the given PCI INTA# routes, LINT0 ExtINT and LINT1 NMI. Returns bytes
+ * written or a negative errno when it does not fit in len. */
+long mptable_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned ncpus,
+		   const struct mp_pci_irq *pci, unsigned npci);
+
+/* Where the vCPUs start: 64-bit mode, paging on, rsi -> zero page. */
+struct boot_entry {
+	uint64_t rip;
+	uint64_t rsi;
+	uint64_t rsp;
+	uint64_t cr3;
+	uint64_t gdt_addr;
+	uint16_t gdt_limit;
+};
+
+struct boot_config {
+	const uint8_t *kernel;   /* whole bzImage file */
+	size_t kernel_len;
+	const uint8_t *initrd;   /* may be NULL */
+	size_t initrd_len;
+	const char *cmdline;
+	unsigned ncpus;
+	const struct mp_pci_irq *pci_irqs;
+	unsigned npci_irqs;
+};
+
+/* Place everything in guest RAM and fill *entry. Fails (with a message)
+ * when the kernel or initrd does not fit in RAM or the command line is too
+ * long for the kernel. */
+int boot_linux(const struct guest_mem *mem, const struct boot_config *cfg,
+	       struct boot_entry *entry, struct err *e);
+
+/* Where boot_linux() would put an initrd of the given size (page aligned,
+ * below initrd_addr_max and the end of low RAM, above the kernel's
+ * init_size), or a negative errno with a message when it cannot fit. Pure;
+ * the CLI uses it to reject "initrd too large for --mem" before opening KVM. */
+int boot_initrd_addr(const struct guest_mem *mem, const struct bzimage_info *bz,
+		     uint64_t initrd_len, uint64_t *addr, struct err *e);
+
+#endif

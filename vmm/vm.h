@@ -1,0 +1,80 @@
+/* The virtual machine: KVM handles, guest RAM, the two buses, interrupt
+ * delivery and the stop request every thread watches. Passed explicitly to
+ * every device; there is no global VM state. */
+#ifndef MINIVMM_VM_H
+#define MINIVMM_VM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uuid/uuid.h>
+
+#include "bus.h"
+#include "err.h"
+#include "guest_mem.h"
+
+#define VM_MAX_CPUS 64
+
+struct vm;
+struct console;
+
+/* Interrupt and notification plumbing. The KVM implementations are installed
+ * by vm_create(); unit tests install fakes over a VM that has no KVM fd. */
+struct vm_irq_ops {
+	/* Set the level of an IOAPIC input (GSI). */
+	int (*line)(struct vm *vm, unsigned gsi, int level);
+	/* Deliver one MSI message. */
+	int (*msi)(struct vm *vm, uint64_t addr, uint32_t data);
+	/* Bind (assign=true) or unbind an eventfd to guest writes of any value
+	 * to [addr, addr+len) on the MMIO (mmio=true) or I/O bus. May return
+	 * -ENOSYS; the device then handles the write through the bus. */
+	int (*ioeventfd)(struct vm *vm, uint64_t addr, uint32_t len, int fd,
+			 bool mmio, bool assign);
+};
+
+struct vm {
+	int kvm_fd;
+	int vm_fd;
+	int vcpu_mmap_size;
+	struct guest_mem mem;
+	struct bus io_bus;
+	struct bus mmio_bus;
+	struct vm_irq_ops irq;
+	uuid_t uuid;
+	bool verbose;
+	unsigned ncpus;
+
+	/* Next free GSI for devices that need a legacy interrupt line. */
+	unsigned next_gsi;
+	/* Next free guest-physical address for 32-bit MMIO BARs in the hole. */
+	uint64_t next_mmio;
+
+	struct console *console;
+
+	/* Stop request: set once by whichever thread ends the VM; every other
+	 * thread polls stop_fd (an eventfd) or the flag and winds down. */
+	atomic_bool stopping;
+	int exit_status;
+	int stop_fd;
+};
+
+/* Request an orderly stop with the given exit status; first caller wins.
+ * Async-signal-unsafe; safe from any thread. */
+void vm_request_stop(struct vm *vm, int status);
+static inline bool vm_stopping(struct vm *vm)
+{
+	return atomic_load(&vm->stopping);
+}
+
+/* Allocate a legacy GSI for a device (PCI INTx routing), 5..23, or -1. */
+int vm_alloc_gsi(struct vm *vm);
+/* Allocate size bytes (power of two) of MMIO space in the 32-bit hole,
+ * naturally aligned, or return 0 when exhausted. */
+uint64_t vm_alloc_mmio(struct vm *vm, uint64_t size);
+
+/* Initialise the parts of struct vm that need no KVM (buses, stop fd, memory
+ * layout over host). Used by vm_create and by unit tests with fake memory. */
+int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e);
+void vm_destroy_common(struct vm *vm);
+
+#endif

@@ -21,7 +21,7 @@ LDLIBS  := -luuid
 
 VMM_SRCS    := $(filter-out vmm/main.c,$(wildcard vmm/*.c devices/*.c boot/*.c))
 VMM_OBJS    := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
-CTR_SRCS    := $(filter-out tools/minictr/main.c,$(wildcard tools/minictr/*.c))
+CTR_SRCS    := $(filter-out tools/minictr/main.c,$(wildcard tools/minictr/*.c)) vmm/err.c vmm/size.c
 CTR_OBJS    := $(CTR_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_CTR    := $(filter tests/unit/test_ctr_%,$(UNIT_SRCS))

@@ -46,6 +46,16 @@ struct bzimage_info {
 int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out,
 		  struct err *e);
 
+/* Copy the setup header (file offset 0x1f1) into hdr; bytes beyond the end
+ * of a short file read as zero. */
+void bzimage_read_header(const uint8_t *img, size_t len, struct setup_header *hdr);
+
+/* First guest address above the memory the kernel's decompressor uses when
+ * the image is loaded at load_addr: it runs at load_addr rounded up to
+ * kernel_alignment (relocatable) but not below pref_address, and needs
+ * init_size bytes from there. Saturates at UINT64_MAX. */
+uint64_t bzimage_runtime_end(const struct bzimage_info *bz, uint64_t load_addr);
+
 /* Build the e820 map for a guest with the given RAM layout: low RAM below the
  * EBDA, reserved EBDA..1 MiB, RAM from 1 MiB to low_size, RAM above 4 GiB.
  * Returns the number of entries written (<= max). */
@@ -77,11 +87,15 @@ struct mp_pci_irq {
 
 /* MP spec 1.4 floating pointer + configuration table at guest address gpa:
  * ncpus processors (APIC IDs 0..n-1, BSP 0), an ISA and a PCI bus, one IOAPIC
- * (id ncpus, 0xFEC00000), ISA IRQs 0-15 routed identity (IRQ0 -> pin 2),
- * the given PCI INTA# routes, LINT0 ExtINT and LINT1 NMI. Returns bytes
- * written or a negative errno when it does not fit in len. */
+ * (id ncpus, 0xFEC00000), ISA IRQs 0-15 routed identity (IRQ0 -> pin 2,
+ * no entry for the cascade IRQ2), the given PCI INTA# routes (level, active
+ * low), LINT0 ExtINT and LINT1 NMI. The floating pointer is at gpa, the
+ * configuration table right after it (gpa + 16). Returns bytes written,
+ * -ENOSPC when it does not fit in len, -EINVAL for ncpus 0 or > 254. */
 long mptable_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned ncpus,
 		   const struct mp_pci_irq *pci, unsigned npci);
+/* Bytes mptable_build() writes for ncpus processors and npci PCI routes. */
+size_t mptable_size(unsigned ncpus, unsigned npci);
 
 /* Where the vCPUs start: 64-bit mode, paging on, rsi -> zero page. */
 struct boot_entry {

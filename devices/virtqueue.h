@@ -1,0 +1,89 @@
+/* Split virtqueues (virtio 1.x, section 2.7), hardened against a malicious
+ * driver: sizes, ring placement, every descriptor and every chain are
+ * validated; descriptors are copied once, then checked, then used.
+ *
+ * Pure over struct guest_mem: no locking, no interrupts. The transport
+ * (virtio_pci.c) serialises access and decides on notifications. */
+#ifndef MINIVMM_VIRTQUEUE_H
+#define MINIVMM_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <linux/virtio_ring.h>
+
+#include "../vmm/err.h"
+#include "../vmm/guest_mem.h"
+
+/* Upper bound for any device's queue size; a chain (direct descriptors plus
+ * indirect ones) never has more segments than the queue size. */
+#define VQ_MAX_SIZE 256
+
+struct virtqueue {
+	/* Driver-programmed configuration (written by the transport). */
+	uint16_t max_size;    /* device maximum, power of two <= VQ_MAX_SIZE */
+	uint16_t size;        /* driver's choice; checked by vq_enable() */
+	uint64_t desc_addr, avail_addr, used_addr;
+	uint16_t msix_vector;
+	bool ready;           /* vq_enable() succeeded */
+
+	/* Valid while ready: host views of the rings (bounds-checked once). */
+	const struct guest_mem *mem;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	bool indirect;        /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	uint16_t last_avail;  /* next avail ring slot we will consume */
+	uint16_t used_idx;    /* our copy of used->idx */
+	bool broken;          /* avail index ran away: device needs reset */
+};
+
+/* One descriptor chain popped from the avail ring. Device-readable segments
+ * come first (iov[0..nout)), device-writable ones follow
+ * (iov[nout..nout+nin)). error != 0 means the chain is malformed: the
+ * segments walked before the fault are still listed (so a device may put an
+ * error status in the last writable byte) and the head must still be
+ * returned with vq_push(). */
+struct vq_chain {
+	uint16_t head;
+	int error;            /* 0 or negative errno (-EINVAL, -EFAULT, -ELOOP) */
+	unsigned nout, nin;
+	uint64_t out_bytes, in_bytes;
+	struct iovec iov[VQ_MAX_SIZE];
+};
+
+/* Forget everything (device reset); max_size is the device maximum. */
+void vq_reset(struct virtqueue *vq, uint16_t max_size);
+/* Validate size (nonzero power of two <= max_size) and the three rings
+ * (aligned, whole ring inside guest RAM), then mark the queue ready. */
+int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect,
+	      struct err *e);
+/* Pop the next chain: 1 = *c filled (check c->error), 0 = ring empty or
+ * queue not ready, -EIO = the driver broke the ring (avail index more than
+ * size ahead, or a head index out of range): vq->broken is set, the device
+ * must go to NEEDS_RESET and stop using the queue. */
+int vq_pop(struct virtqueue *vq, struct vq_chain *c);
+/* Return a head to the used ring with len bytes written, and publish it
+ * (release ordering: the element is visible before the index). */
+void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len);
+/* After pushes: does the driver want an interrupt (VRING_AVAIL_F_NO_INTERRUPT
+ * clear)? Includes the full barrier the check needs. */
+bool vq_want_interrupt(struct virtqueue *vq);
+/* Has the driver made buffers available that we have not popped? */
+bool vq_has_work(struct virtqueue *vq);
+
+/* Copy between a chain's readable (out) / writable (in) segments and a flat
+ * buffer, starting at byte off of that direction. Return bytes copied
+ * (short when the segments end). */
+size_t vq_chain_read(const struct vq_chain *c, uint64_t off, void *buf, size_t len);
+size_t vq_chain_write(const struct vq_chain *c, uint64_t off, const void *buf,
+		      size_t len);
+/* Describe bytes [off, off+len) of a chain's in (writable=true) or out
+ * segments as an iovec array (at most max entries). Returns the number of
+ * entries, or -EINVAL when the range is not fully covered or needs more. */
+int vq_chain_slice(const struct vq_chain *c, bool writable, uint64_t off,
+		   uint64_t len, struct iovec *out, unsigned max);
+
+#endif

@@ -40,14 +40,26 @@ int err_sys(struct err *e, const char *fmt, ...)
 
 int err_wrap(struct err *e, const char *fmt, ...)
 {
-	char ctx[256], old[sizeof(e->msg)];
+	char old[sizeof(e->msg)];
+	size_t used, oldlen;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(ctx, sizeof(ctx), fmt, ap);
-	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", ctx, old);
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	/* Append ": old"; truncation keeps the start, which matters most. */
+	used = strlen(e->msg);
+	oldlen = strnlen(old, sizeof(old) - 1);
+	if (used + 2 < sizeof(e->msg)) {
+		size_t room = sizeof(e->msg) - used - 3;
+
+		if (oldlen > room)
+			oldlen = room;
+		memcpy(e->msg + used, ": ", 2);
+		memcpy(e->msg + used + 2, old, oldlen);
+		e->msg[used + 2 + oldlen] = '\0';
+	}
 	e->code = code_of(e->code);
 	return -e->code;
 }

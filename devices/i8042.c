@@ -1,0 +1,149 @@
+#include "i8042.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#define DATA_PORT 0x60
+#define CMD_PORT  0x64
+
+#define STATUS_OBF   0x01 /* output buffer full: a byte waits at 0x60 */
+#define STATUS_SYS   0x04 /* system flag: self test passed */
+#define STATUS_CMD   0x08 /* last write was a command */
+
+#define CMD_READ_CTR   0x20
+#define CMD_WRITE_CTR  0x60
+#define CMD_AUX_DISABLE 0xa7
+#define CMD_AUX_ENABLE  0xa8
+#define CMD_AUX_TEST   0xa9
+#define CMD_SELF_TEST  0xaa
+#define CMD_KBD_TEST   0xab
+#define CMD_KBD_DISABLE 0xad
+#define CMD_KBD_ENABLE  0xae
+#define CMD_RESET      0xfe
+
+#define CTR_KBD_INT     0x01
+#define CTR_SYS         0x04
+#define CTR_AUX_DISABLE 0x20
+#define CTR_XLATE       0x40
+
+struct i8042 {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	uint8_t ctr;       /* controller configuration ("command byte") */
+	uint8_t status;
+	uint8_t out;       /* byte waiting in the output buffer */
+	uint8_t pending_cmd; /* command awaiting its data byte */
+};
+
+static void push_output(struct i8042 *k, uint8_t v)
+{
+	k->out = v;
+	k->status |= STATUS_OBF;
+}
+
+uint8_t i8042_read(struct i8042 *k, uint16_t port)
+{
+	uint8_t v;
+
+	pthread_mutex_lock(&k->lock);
+	if (port == CMD_PORT) {
+		v = k->status;
+	} else {
+		v = k->out;
+		k->status &= (uint8_t)~STATUS_OBF;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return v;
+}
+
+static void command(struct i8042 *k, uint8_t cmd)
+{
+	switch (cmd) {
+	case CMD_READ_CTR:
+		push_output(k, k->ctr);
+		break;
+	case CMD_WRITE_CTR:
+		k->pending_cmd = cmd;
+		break;
+	case CMD_SELF_TEST:
+		push_output(k, 0x55);
+		break;
+	case CMD_KBD_TEST:
+	case CMD_AUX_TEST:
+		push_output(k, 0x00);
+		break;
+	case CMD_AUX_DISABLE:
+		k->ctr |= CTR_AUX_DISABLE;
+		break;
+	case CMD_AUX_ENABLE:
+		k->ctr &= (uint8_t)~CTR_AUX_DISABLE;
+		break;
+	case CMD_RESET:
+		vm_request_stop(k->vm, 0);
+		break;
+	default:
+		break; /* keyboard enable/disable and the rest need no state */
+	}
+}
+
+void i8042_write(struct i8042 *k, uint16_t port, uint8_t val)
+{
+	pthread_mutex_lock(&k->lock);
+	if (port == CMD_PORT) {
+		k->status |= STATUS_CMD;
+		command(k, val);
+	} else {
+		k->status &= (uint8_t)~STATUS_CMD;
+		if (k->pending_cmd == CMD_WRITE_CTR)
+			k->ctr = val;
+		/* Bytes for the keyboard itself go nowhere: there is none. */
+		k->pending_cmd = 0;
+	}
+	pthread_mutex_unlock(&k->lock);
+}
+
+static void i8042_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+		     bool is_write)
+{
+	struct i8042 *k = opaque;
+	uint16_t port = offset == 0 ? DATA_PORT : CMD_PORT;
+
+	if (len != 1)
+		return;
+	if (is_write)
+		i8042_write(k, port, data[0]);
+	else
+		data[0] = i8042_read(k, port);
+}
+
+int i8042_create(struct vm *vm, struct i8042 **out, struct err *e)
+{
+	struct i8042 *k = calloc(1, sizeof(*k));
+	int r;
+
+	if (!k)
+		return err_set(e, ENOMEM, "out of memory");
+	k->vm = vm;
+	k->ctr = CTR_KBD_INT | CTR_SYS | CTR_XLATE;
+	k->status = STATUS_SYS;
+	pthread_mutex_init(&k->lock, NULL);
+	r = bus_register(&vm->io_bus, DATA_PORT, 1, i8042_io, k, "i8042 data", e);
+	if (r == 0)
+		r = bus_register(&vm->io_bus, CMD_PORT, 1, i8042_io, k, "i8042 command", e);
+	if (r < 0) {
+		bus_unregister(&vm->io_bus, DATA_PORT, k);
+		i8042_destroy(k);
+		return r;
+	}
+	*out = k;
+	return 0;
+}
+
+void i8042_destroy(struct i8042 *k)
+{
+	if (!k)
+		return;
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}

@@ -1,0 +1,294 @@
+/* 16550A UART. Transmit is instantaneous (THR bytes go straight to the host
+ * sink), so the line status always shows an empty transmitter; receive goes
+ * through a 16-byte FIFO fed by the console. Enough of the modem and
+ * loopback logic is modelled for the Linux 8250 driver's probe to find a
+ * 16550A with working FIFOs. */
+#include "serial.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+enum {
+	REG_RBR_THR = 0, REG_IER = 1, REG_IIR_FCR = 2, REG_LCR = 3,
+	REG_MCR = 4, REG_LSR = 5, REG_MSR = 6, REG_SCR = 7,
+};
+
+#define IER_RDI   0x01 /* receive data available */
+#define IER_THRI  0x02 /* transmitter holding register empty */
+#define IER_RLSI  0x04 /* receiver line status */
+#define IER_MSI   0x08 /* modem status */
+#define IIR_NONE  0x01
+#define IIR_MSI   0x00
+#define IIR_THRI  0x02
+#define IIR_RDI   0x04
+#define IIR_FIFO  0xc0
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+#define LCR_DLAB  0x80
+#define MCR_DTR   0x01
+#define MCR_RTS   0x02
+#define MCR_OUT1  0x04
+#define MCR_OUT2  0x08
+#define MCR_LOOP  0x10
+#define LSR_DR    0x01
+#define LSR_THRE  0x20
+#define LSR_TEMT  0x40
+#define MSR_CTS   0x10
+#define MSR_DSR   0x20
+#define MSR_RI    0x40
+#define MSR_DCD   0x80
+
+struct serial {
+	struct vm *vm;
+	uint16_t port;
+	unsigned irq;
+	serial_out_fn out;
+	void *out_opaque;
+	int room_fd;
+
+	pthread_mutex_t lock;
+	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+	bool thr_interrupt;  /* THRE interrupt pending until IIR read or THR write */
+	bool irq_level;
+	uint8_t rx[SERIAL_FIFO_LEN];
+	unsigned rx_head, rx_count;
+};
+
+static bool rx_ready(const struct serial *s)
+{
+	return s->rx_count > 0;
+}
+
+static uint8_t iir_locked(const struct serial *s)
+{
+	uint8_t fifo = (s->fcr & FCR_ENABLE) ? IIR_FIFO : 0;
+
+	if ((s->ier & IER_RDI) && rx_ready(s))
+		return fifo | IIR_RDI;
+	if ((s->ier & IER_THRI) && s->thr_interrupt)
+		return fifo | IIR_THRI;
+	return fifo | IIR_NONE;
+}
+
+/* Drive the interrupt line to match the pending state; the IOAPIC pin is
+ * edge-triggered, so only level changes matter. */
+static void update_irq_locked(struct serial *s)
+{
+	bool level = !(iir_locked(s) & IIR_NONE);
+
+	if (level == s->irq_level)
+		return;
+	s->irq_level = level;
+	if (s->vm->irq.line)
+		s->vm->irq.line(s->vm, s->irq, level);
+}
+
+static uint8_t msr_locked(const struct serial *s)
+{
+	uint8_t m = 0;
+
+	if (!(s->mcr & MCR_LOOP))
+		return MSR_DCD | MSR_DSR | MSR_CTS; /* a connected terminal */
+	/* Loopback wires the modem outputs back to the inputs. */
+	if (s->mcr & MCR_OUT2)
+		m |= MSR_DCD;
+	if (s->mcr & MCR_OUT1)
+		m |= MSR_RI;
+	if (s->mcr & MCR_RTS)
+		m |= MSR_CTS;
+	if (s->mcr & MCR_DTR)
+		m |= MSR_DSR;
+	return m;
+}
+
+static void rx_push_locked(struct serial *s, uint8_t byte)
+{
+	if (s->rx_count == SERIAL_FIFO_LEN)
+		return; /* overrun: the byte is lost, as on hardware */
+	s->rx[(s->rx_head + s->rx_count) % SERIAL_FIFO_LEN] = byte;
+	s->rx_count++;
+}
+
+static uint8_t rx_pop_locked(struct serial *s)
+{
+	uint8_t b;
+
+	if (!s->rx_count)
+		return 0;
+	b = s->rx[s->rx_head];
+	s->rx_head = (s->rx_head + 1) % SERIAL_FIFO_LEN;
+	if (--s->rx_count == 0) {
+		uint64_t one = 1;
+
+		if (write(s->room_fd, &one, sizeof(one)) < 0) {
+			/* counter saturated: the waiter is already woken */
+		}
+	}
+	return b;
+}
+
+uint8_t serial_read_reg(struct serial *s, unsigned reg)
+{
+	uint8_t v = 0xff;
+
+	pthread_mutex_lock(&s->lock);
+	switch (reg) {
+	case REG_RBR_THR:
+		v = (s->lcr & LCR_DLAB) ? s->dll : rx_pop_locked(s);
+		break;
+	case REG_IER:
+		v = (s->lcr & LCR_DLAB) ? s->dlm : s->ier;
+		break;
+	case REG_IIR_FCR:
+		v = iir_locked(s);
+		/* Reading IIR while it reports THRE acknowledges it. */
+		if ((v & 0x0f) == IIR_THRI)
+			s->thr_interrupt = false;
+		break;
+	case REG_LCR:
+		v = s->lcr;
+		break;
+	case REG_MCR:
+		v = s->mcr;
+		break;
+	case REG_LSR:
+		v = LSR_THRE | LSR_TEMT | (rx_ready(s) ? LSR_DR : 0);
+		break;
+	case REG_MSR:
+		v = msr_locked(s);
+		break;
+	case REG_SCR:
+		v = s->scr;
+		break;
+	}
+	update_irq_locked(s);
+	pthread_mutex_unlock(&s->lock);
+	return v;
+}
+
+void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
+{
+	bool emit = false;
+
+	pthread_mutex_lock(&s->lock);
+	switch (reg) {
+	case REG_RBR_THR:
+		if (s->lcr & LCR_DLAB) {
+			s->dll = val;
+		} else if (s->mcr & MCR_LOOP) {
+			rx_push_locked(s, val);
+			s->thr_interrupt = true;
+		} else {
+			emit = true;
+			s->thr_interrupt = true;
+		}
+		break;
+	case REG_IER:
+		if (s->lcr & LCR_DLAB) {
+			s->dlm = val;
+			break;
+		}
+		/* Enabling THRE while the transmitter is empty raises it at once. */
+		if (!(s->ier & IER_THRI) && (val & IER_THRI))
+			s->thr_interrupt = true;
+		s->ier = val & (IER_RDI | IER_THRI | IER_RLSI | IER_MSI);
+		break;
+	case REG_IIR_FCR:
+		s->fcr = val & 0xc9; /* trigger level, DMA mode, enable */
+		if (val & FCR_CLEAR_RX)
+			s->rx_head = s->rx_count = 0;
+		break;
+	case REG_LCR:
+		s->lcr = val;
+		break;
+	case REG_MCR:
+		s->mcr = val & 0x1f;
+		break;
+	case REG_SCR:
+		s->scr = val;
+		break;
+	default:
+		break; /* LSR and MSR are read-only */
+	}
+	update_irq_locked(s);
+	pthread_mutex_unlock(&s->lock);
+	/* Outside the lock: the sink may take its own locks. */
+	if (emit)
+		s->out(s->out_opaque, val);
+}
+
+static void serial_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+		      bool is_write)
+{
+	struct serial *s = opaque;
+
+	if (len != 1)
+		return; /* the UART has byte-wide registers only */
+	if (is_write)
+		serial_write_reg(s, (unsigned)offset, data[0]);
+	else
+		data[0] = serial_read_reg(s, (unsigned)offset);
+}
+
+size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	while (n < len && s->rx_count < SERIAL_FIFO_LEN)
+		rx_push_locked(s, buf[n++]);
+	update_irq_locked(s);
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+int serial_room_fd(const struct serial *s)
+{
+	return s->room_fd;
+}
+
+int serial_create(struct vm *vm, uint16_t port, unsigned irq, serial_out_fn out,
+		  void *out_opaque, struct serial **sp, struct err *e)
+{
+	struct serial *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return err_set(e, ENOMEM, "out of memory");
+	s->vm = vm;
+	s->port = port;
+	s->irq = irq;
+	s->out = out;
+	s->out_opaque = out_opaque;
+	s->mcr = MCR_OUT2;
+	s->dll = 12; /* 9600 baud, the power-on divisor */
+	pthread_mutex_init(&s->lock, NULL);
+	s->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->room_fd < 0) {
+		r = err_sys(e, "serial: eventfd");
+		serial_destroy(s);
+		return r;
+	}
+	r = bus_register(&vm->io_bus, port, 8, serial_io, s, "serial", e);
+	if (r < 0) {
+		serial_destroy(s);
+		return r;
+	}
+	*sp = s;
+	return 0;
+}
+
+void serial_destroy(struct serial *s)
+{
+	if (!s)
+		return;
+	if (s->room_fd >= 0)
+		close(s->room_fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,180 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "size.h"
+
+enum {
+	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MEM, OPT_CPUS, OPT_CONSOLE,
+	OPT_UUID, OPT_BOOT_TIME, OPT_DISK, OPT_NET, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "mem", required_argument, NULL, OPT_MEM },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "uuid", required_argument, NULL, OPT_UUID },
+	{ "boot-time", no_argument, NULL, OPT_BOOT_TIME },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char *cli_usage(void)
+{
+	return
+"usage: minivmm --kernel BZIMAGE [options]\n"
+"\n"
+"Boot a Linux kernel in a KVM virtual machine.\n"
+"\n"
+"  --kernel PATH        Linux x86-64 bzImage (required)\n"
+"  --initrd PATH        initramfs to load with the kernel\n"
+"  --append \"ARGS\"      kernel command line, default:\n"
+"                       \"" CLI_DEFAULT_CMDLINE "\"\n"
+"  --mem SIZE           guest RAM, suffix K, M, G or T (default 512M, min 16M)\n"
+"  --cpus N             vCPUs, 1 to 64 and at most the host's KVM limit (default 1)\n"
+"  --console MODE       stdio (default), none, or file=PATH: where the serial\n"
+"                       console (COM1) goes. On a terminal: Ctrl-A x quits,\n"
+"                       Ctrl-A Ctrl-A sends Ctrl-A.\n"
+"  --disk PATH[,ro][,cache=writeback|unsafe][,serial=ID]\n"
+"                       virtio-blk disk from a raw image, repeatable (up to 16);\n"
+"                       cache=unsafe ignores guest flushes (scratch disks only)\n"
+"  --net tap=NAME[,mac=MAC]\n"
+"                       virtio-net NIC on a TAP interface, repeatable (up to 8)\n"
+"  --uuid UUID          the VM's identity (default: a random UUID, shown with -v)\n"
+"  --boot-time          print \"minivmm: boot-time-ms=N\" on stderr when the guest\n"
+"                       writes 123 to I/O port 0x3f0 (its init has started)\n"
+"  -v, --verbose        log VM setup and unclaimed device accesses\n"
+"  -h, --help           show this help\n"
+"  --version            show the version\n"
+"\n"
+"Guest ports: a byte N written to I/O port 0xf4 stops the VM and minivmm exits\n"
+"with status N.\n"
+"Exit status: 0 when the guest powers off or reboots, N from the exit port,\n"
+"1 on a runtime failure, 2 on a usage error or invalid input file.\n";
+}
+
+static int parse_cpus(const char *s, unsigned *out, struct err *e)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+		return err_set(e, EINVAL, "--cpus: '%s' is not a number", s);
+	if (v < 1 || v > 64)
+		return err_set(e, EINVAL, "--cpus: %s is out of range (1 to 64)", s);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_mem(const char *s, uint64_t *out, struct err *e)
+{
+	int r = parse_size(s, out, e);
+
+	if (r < 0)
+		return err_wrap(e, "--mem");
+	if (*out == 0)
+		return err_set(e, EINVAL, "--mem: size must not be zero");
+	if (*out < CLI_MIN_MEM)
+		return err_set(e, EINVAL, "--mem: %s is too small (minimum 16M)", s);
+	if (*out > CLI_MAX_MEM)
+		return err_set(e, EINVAL, "--mem: %s is too large (maximum 1T)", s);
+	if (*out & ((1ull << 20) - 1))
+		return err_set(e, EINVAL, "--mem: %s is not a whole number of MiB", s);
+	return 0;
+}
+
+static int parse_console(const char *s, struct vmm_options *o, struct err *e)
+{
+	if (!strcmp(s, "stdio")) {
+		o->console = CONSOLE_STDIO;
+	} else if (!strcmp(s, "none")) {
+		o->console = CONSOLE_NONE;
+	} else if (!strncmp(s, "file=", 5) && s[5]) {
+		o->console = CONSOLE_FILE;
+		o->console_path = s + 5;
+	} else {
+		return err_set(e, EINVAL, "--console: '%s' is not stdio, none or file=PATH", s);
+	}
+	return 0;
+}
+
+static int add_spec(const char **list, unsigned *n, unsigned max, const char *what,
+		    const char *spec, struct err *e)
+{
+	if (*n == max)
+		return err_set(e, EINVAL, "%s: at most %u allowed", what, max);
+	if (!*spec)
+		return err_set(e, EINVAL, "%s: empty argument", what);
+	list[(*n)++] = spec;
+	return 0;
+}
+
+static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *e)
+{
+	switch (c) {
+	case OPT_KERNEL: o->kernel = arg; return 0;
+	case OPT_INITRD: o->initrd = arg; return 0;
+	case OPT_APPEND: o->cmdline = arg; return 0;
+	case OPT_MEM: return parse_mem(arg, &o->mem, e);
+	case OPT_CPUS: return parse_cpus(arg, &o->cpus, e);
+	case OPT_CONSOLE: return parse_console(arg, o, e);
+	case OPT_UUID:
+		if (uuid_parse(arg, o->uuid) < 0)
+			return err_set(e, EINVAL, "--uuid: '%s' is not a UUID", arg);
+		o->uuid_given = true;
+		return 0;
+	case OPT_BOOT_TIME: o->boot_time = true; return 0;
+	case OPT_DISK: return add_spec(o->disks, &o->ndisks, CLI_MAX_DISKS, "--disk", arg, e);
+	case OPT_NET: return add_spec(o->nics, &o->nnics, CLI_MAX_NICS, "--net", arg, e);
+	case 'v': o->verbose = true; return 0;
+	case 'h': o->action = CLI_HELP; return 0;
+	case OPT_VERSION: o->action = CLI_VERSION; return 0;
+	default: return -EINVAL;
+	}
+}
+
+int cli_parse(int argc, char **argv, struct vmm_options *o, struct err *e)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->cmdline = CLI_DEFAULT_CMDLINE;
+	o->mem = CLI_DEFAULT_MEM;
+	o->cpus = 1;
+	o->console = CONSOLE_STDIO;
+	optind = 1;
+	opterr = 0; /* we word the errors ourselves */
+	while ((c = getopt_long(argc, argv, ":vh", long_options, NULL)) != -1) {
+		int r;
+
+		if (c == '?')
+			return err_set(e, EINVAL, "unknown option '%s'", argv[optind - 1]);
+		if (c == ':')
+			return err_set(e, EINVAL, "option '%s' needs an argument",
+				       argv[optind - 1]);
+		r = parse_one(c, optarg, o, e);
+		if (r < 0)
+			return r;
+	}
+	if (optind < argc)
+		return err_set(e, EINVAL, "unexpected argument '%s'", argv[optind]);
+	if (o->action != CLI_RUN)
+		return 0;
+	if (!o->kernel)
+		return err_set(e, EINVAL, "--kernel is required (see --help)");
+	if (!o->uuid_given)
+		uuid_generate(o->uuid);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* Command-line parsing: a pure parser from argv to struct vmm_options (no
+ * files opened, no KVM), unit-tested on its own. */
+#ifndef MINIVMM_CLI_H
+#define MINIVMM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uuid/uuid.h>
+
+#include "console.h"
+#include "err.h"
+
+#define CLI_MAX_DISKS 16
+#define CLI_MAX_NICS  8
+#define CLI_DEFAULT_MEM (512ull << 20)
+#define CLI_MIN_MEM     (16ull << 20)
+#define CLI_MAX_MEM     (1ull << 40)
+#define CLI_DEFAULT_CMDLINE \
+	"console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1 " \
+	"i8042.noaux i8042.nomux i8042.nopnp"
+
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION };
+
+struct vmm_options {
+	enum cli_action action;
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	uint64_t mem;
+	unsigned cpus;
+	enum console_mode console;
+	const char *console_path;
+	uuid_t uuid;
+	bool uuid_given;
+	bool boot_time;
+	bool verbose;
+	const char *disks[CLI_MAX_DISKS];
+	unsigned ndisks;
+	const char *nics[CLI_MAX_NICS];
+	unsigned nnics;
+};
+
+/* Parse argv. Returns 0 (see opts->action) or -EINVAL with a message for a
+ * usage error. Does not touch the file system. */
+int cli_parse(int argc, char **argv, struct vmm_options *opts, struct err *e);
+const char *cli_usage(void);
+
+#endif

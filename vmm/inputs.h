@@ -1,0 +1,36 @@
+/* Input files (kernel, initrd) mapped read-only and validated against the
+ * requested VM shape before /dev/kvm is opened, so every user gets the
+ * precise error whatever the host. */
+#ifndef MINIVMM_INPUTS_H
+#define MINIVMM_INPUTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../boot/boot.h"
+#include "err.h"
+
+struct mapped_file {
+	const char *path;
+	const uint8_t *data;
+	size_t len;
+};
+
+struct vm_inputs {
+	struct mapped_file kernel;
+	struct mapped_file initrd; /* data NULL when no initrd */
+	struct bzimage_info bz;
+};
+
+/* Map and check the kernel and initrd: readable regular files, a valid
+ * bzImage, kernel + initrd fitting in mem bytes of RAM, cmdline within the
+ * kernel's limit. */
+int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd,
+		const char *cmdline, uint64_t mem, struct err *e);
+/* Unmap the files (once they are copied into guest RAM). Safe to repeat. */
+void inputs_release(struct vm_inputs *in);
+
+int map_file(struct mapped_file *f, const char *path, const char *what, struct err *e);
+void unmap_file(struct mapped_file *f);
+
+#endif

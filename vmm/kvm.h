@@ -1,0 +1,16 @@
+/* Creating and tearing down the KVM side of a VM. */
+#ifndef MINIVMM_KVM_H
+#define MINIVMM_KVM_H
+
+#include "vm.h"
+
+/* Open /dev/kvm, check the API version and the capabilities we rely on,
+ * create the VM with in-kernel IOAPIC/PIC/PIT and map mem_size bytes of RAM.
+ * On failure everything acquired so far is released. */
+int kvm_vm_create(struct vm *vm, uint64_t mem_size, unsigned ncpus, struct err *e);
+void kvm_vm_destroy(struct vm *vm);
+
+/* Upper bound on vCPUs for this host (KVM_CAP_MAX_VCPUS). */
+int kvm_max_vcpus(struct vm *vm);
+
+#endif

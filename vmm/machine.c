@@ -1,0 +1,216 @@
+#include "machine.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "../devices/disk_opts.h"
+#include "../devices/i8042.h"
+#include "../devices/pci.h"
+#include "../devices/serial.h"
+#include "../devices/sysports.h"
+#include "../devices/virtio_blk.h"
+#include "console.h"
+#include "kvm.h"
+#include "vcpu.h"
+#include "vm.h"
+
+struct machine {
+	struct vm vm;
+	bool vm_common, vm_kvm;
+	struct console *console;
+	struct serial *serial;
+	struct i8042 *kbd;
+	struct sysports *ports;
+	struct pci_host *pci;
+	struct vcpu *vcpus;
+	struct disk_config disks[CLI_MAX_DISKS];
+	unsigned ndisks;
+	int signal_fd;
+};
+
+/* Host resources the VM will use, opened before /dev/kvm so that bad input
+ * is reported the same way on every host. */
+static int open_host_side(struct machine *m, const struct vmm_options *o, struct err *e)
+{
+	for (unsigned i = 0; i < o->ndisks; i++) {
+		int r = disk_opts_parse(o->disks[i], &m->disks[i], e);
+
+		if (r == 0) {
+			m->ndisks = i + 1;
+			r = disk_open(&m->disks[i], e);
+		}
+		if (r < 0)
+			return err_wrap(e, "--disk %s", o->disks[i]);
+	}
+	return console_open(&m->vm, o->console, o->console_path, &m->console, e);
+}
+
+static int add_devices(struct machine *m, const struct vmm_options *o,
+		       uint64_t start_ns, struct err *e)
+{
+	struct vm *vm = &m->vm;
+	int r;
+
+	r = serial_create(vm, SERIAL_COM1_PORT, SERIAL_COM1_IRQ, console_put,
+			  m->console, &m->serial, e);
+	if (r == 0)
+		r = i8042_create(vm, &m->kbd, e);
+	if (r == 0)
+		r = sysports_create(vm, start_ns, o->boot_time, &m->ports, e);
+	if (r == 0)
+		r = pci_host_create(vm, &m->pci, e);
+	for (unsigned i = 0; r == 0 && i < m->ndisks; i++)
+		r = virtio_blk_create(vm, m->pci, &m->disks[i], i, e);
+	return r;
+}
+
+static int boot(struct machine *m, const struct vmm_options *o, struct vm_inputs *in,
+		struct err *e)
+{
+	struct mp_pci_irq routes[PCI_SLOTS];
+	struct boot_config cfg = {
+		.kernel = in->kernel.data,
+		.kernel_len = in->kernel.len,
+		.initrd = in->initrd.data,
+		.initrd_len = in->initrd.len,
+		.cmdline = o->cmdline,
+		.ncpus = o->cpus,
+		.pci_irqs = routes,
+	};
+	struct boot_entry entry;
+	int r;
+
+	cfg.npci_irqs = pci_host_irq_routes(m->pci, routes, PCI_SLOTS);
+	r = boot_linux(&m->vm.mem, &cfg, &entry, e);
+	/* The files are in guest RAM now: drop their mappings from our RSS. */
+	inputs_release(in);
+	if (r < 0)
+		return r;
+	return vcpus_create(&m->vm, &entry, &m->vcpus, e);
+}
+
+static void log_setup(const struct machine *m, const struct vmm_options *o)
+{
+	char uuid[37];
+
+	if (!o->verbose)
+		return;
+	uuid_unparse(m->vm.uuid, uuid);
+	fprintf(stderr, "minivmm: vm %s: %u vCPU, %llu MiB RAM (%llu MiB below 3 GiB), "
+		"%u disk(s)\n", uuid, o->cpus, (unsigned long long)(o->mem >> 20),
+		(unsigned long long)(m->vm.mem.low_size >> 20), m->ndisks);
+}
+
+/* Wait until the guest or a signal ends the VM. */
+static void wait_for_stop(struct machine *m)
+{
+	struct vm *vm = &m->vm;
+
+	while (!vm_stopping(vm)) {
+		struct pollfd p[2] = {
+			{ .fd = m->signal_fd, .events = POLLIN },
+			{ .fd = vm->stop_fd, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents && read(m->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+			if (vm->verbose)
+				fprintf(stderr, "minivmm: signal %u: stopping the VM\n",
+					si.ssi_signo);
+			vm_request_stop(vm, 128 + (int)si.ssi_signo);
+		}
+	}
+}
+
+static int block_signals(struct machine *m, struct err *e)
+{
+	sigset_t set;
+
+	/* Blocked before any thread starts, so every thread inherits the mask
+	 * and SIGINT/SIGTERM/SIGHUP arrive only through the signalfd. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return err_set(e, EINVAL, "cannot block signals");
+	signal(SIGPIPE, SIG_IGN);
+	m->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (m->signal_fd < 0)
+		return err_sys(e, "signalfd");
+	return 0;
+}
+
+static void teardown(struct machine *m)
+{
+	/* Make sure every thread sees the stop, then stop vCPUs first: once
+	 * they are gone no device handler can run. */
+	vm_request_stop(&m->vm, m->vm.exit_status);
+	vcpus_destroy(m->vcpus, m->vm.ncpus);
+	console_close(m->console);
+	pci_host_destroy(m->pci);
+	i8042_destroy(m->kbd);
+	serial_destroy(m->serial);
+	sysports_destroy(m->ports);
+	for (unsigned i = 0; i < m->ndisks; i++)
+		disk_close(&m->disks[i]);
+	if (m->vm_kvm)
+		kvm_vm_destroy(&m->vm);
+	if (m->vm_common)
+		vm_destroy_common(&m->vm);
+	if (m->signal_fd >= 0)
+		close(m->signal_fd);
+	free(m);
+}
+
+int machine_run(const struct vmm_options *o, struct vm_inputs *in,
+		uint64_t start_ns, bool *before_kvm, struct err *e)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	int r, status;
+
+	*before_kvm = true;
+	if (!m)
+		return err_set(e, ENOMEM, "out of memory");
+	m->signal_fd = -1;
+	for (unsigned i = 0; i < CLI_MAX_DISKS; i++)
+		m->disks[i].fd = -1;
+	r = vm_init_common(&m->vm, NULL, o->mem, e);
+	m->vm_common = r == 0;
+	m->vm.verbose = o->verbose;
+	m->vm.io_bus.verbose = m->vm.mmio_bus.verbose = o->verbose;
+	memcpy(m->vm.uuid, o->uuid, sizeof(uuid_t));
+	if (r == 0)
+		r = open_host_side(m, o, e);
+	if (r == 0)
+		r = block_signals(m, e);
+	if (r < 0) {
+		teardown(m);
+		return r;
+	}
+	*before_kvm = false;
+	r = kvm_vm_create(&m->vm, o->mem, o->cpus, e);
+	m->vm_kvm = r == 0;
+	log_setup(m, o);
+	if (r == 0)
+		r = add_devices(m, o, start_ns, e);
+	if (r == 0)
+		r = boot(m, o, in, e);
+	if (r == 0)
+		r = console_start(m->console, m->serial, e);
+	if (r == 0)
+		r = vcpus_start(m->vcpus, o->cpus, e);
+	if (r == 0)
+		wait_for_stop(m);
+	status = m->vm.exit_status;
+	teardown(m);
+	return r < 0 ? r : status;
+}

@@ -1,0 +1,67 @@
+/* minivmm entry point: parse, validate inputs, run the machine, map the
+ * outcome to an exit status. The only place that exits the process. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../devices/sysports.h"
+#include "cli.h"
+#include "console.h"
+#include "err.h"
+#include "inputs.h"
+#include "machine.h"
+
+#define MINIVMM_VERSION "0.1.0"
+
+static void fatal_signal(int sig)
+{
+	/* Give the user their terminal back even when we crash. */
+	console_restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_crash_handlers(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGQUIT };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], fatal_signal);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t start_ns = monotonic_ns();
+	struct vmm_options opts;
+	struct vm_inputs in;
+	struct err e = { 0 };
+	bool before_kvm = true;
+	int r;
+
+	if (cli_parse(argc, argv, &opts, &e) < 0) {
+		fprintf(stderr, "minivmm: error: %s\n", e.msg);
+		return EXIT_USAGE;
+	}
+	if (opts.action == CLI_HELP) {
+		fputs(cli_usage(), stdout);
+		return 0;
+	}
+	if (opts.action == CLI_VERSION) {
+		printf("minivmm %s\n", MINIVMM_VERSION);
+		return 0;
+	}
+	if (inputs_load(&in, opts.kernel, opts.initrd, opts.cmdline, opts.mem, &e) < 0) {
+		fprintf(stderr, "minivmm: error: %s\n", e.msg);
+		return EXIT_USAGE;
+	}
+	install_crash_handlers();
+	r = machine_run(&opts, &in, start_ns, &before_kvm, &e);
+	inputs_release(&in);
+	if (r < 0) {
+		fprintf(stderr, "minivmm: error: %s\n", e.msg);
+		return before_kvm ? EXIT_USAGE : EXIT_RUNTIME_FAILURE;
+	}
+	return r;
+}

@@ -1,0 +1,75 @@
+/* KVM virtual machine: create the VM, map guest RAM around the PCI hole,
+ * in-kernel irqchip + PIT, and the interrupt plumbing devices use. */
+#include "vm.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+
+#define MMIO_BASE            MEM_HOLE_START
+#define MMIO_LIMIT           0xfec00000ULL /* IOAPIC and LAPIC live above */
+#define GSI_FIRST            5
+#define GSI_LAST             23
+
+void vm_request_stop(struct vm *vm, int status)
+{
+	bool expected = false;
+	uint64_t one = 1;
+
+	if (!atomic_compare_exchange_strong(&vm->stopping, &expected, true))
+		return;
+	vm->exit_status = status;
+	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
+		/* An eventfd write only fails on counter overflow: already signalled. */
+	}
+}
+
+int vm_alloc_gsi(struct vm *vm)
+{
+	if (vm->next_gsi < GSI_FIRST)
+		vm->next_gsi = GSI_FIRST;
+	if (vm->next_gsi > GSI_LAST)
+		return -1;
+	return (int)vm->next_gsi++;
+}
+
+uint64_t vm_alloc_mmio(struct vm *vm, uint64_t size)
+{
+	uint64_t base;
+
+	if (size == 0 || (size & (size - 1)))
+		return 0;
+	if (vm->next_mmio < MMIO_BASE)
+		vm->next_mmio = MMIO_BASE;
+	base = (vm->next_mmio + size - 1) & ~(size - 1);
+	if (base < vm->next_mmio || base > MMIO_LIMIT || MMIO_LIMIT - base < size)
+		return 0;
+	vm->next_mmio = base + size;
+	return base;
+}
+
+int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm_fd = vm->vm_fd = -1;
+	guest_mem_layout(&vm->mem, host, mem_size);
+	bus_init(&vm->io_bus, "io");
+	bus_init(&vm->mmio_bus, "mmio");
+	vm->next_gsi = GSI_FIRST;
+	vm->next_mmio = MMIO_BASE;
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_fd < 0)
+		return err_sys(e, "eventfd");
+	return 0;
+}
+
+void vm_destroy_common(struct vm *vm)
+{
+	bus_destroy(&vm->io_bus);
+	bus_destroy(&vm->mmio_bus);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	vm->stop_fd = -1;
+}

@@ -93,8 +93,9 @@ fuzz: $(FUZZ_BINS)
 
 guest: build/guest/bzImage build/guest/initramfs.cpio.gz
 
-build/guest/bzImage build/guest/initramfs.cpio.gz: guest/build-guest.sh guest/init.c
-	guest/build-guest.sh build/guest
+build/guest/bzImage build/guest/initramfs.cpio.gz &: guest/build-guest.sh guest/init.c \
+		tools/fetch-kernel.sh $(wildcard tests/guest/*.sh)
+	CC="$(CC)" GUEST_CFLAGS="$(WARNINGS)" guest/build-guest.sh build/guest
 
 integration: all guest
 	tests/integration/run.sh

@@ -1,0 +1,58 @@
+# Shared helpers for integration tests (POSIX sh, busybox-compatible: the
+# suite runs inside tools/kvmbox where only busybox exists).
+# Each tests/integration/NN-*.sh is sourced by suite.sh in order.
+
+MINIVMM=${MINIVMM:-build/minivmm}
+KERNEL=${KERNEL:-build/guest/bzImage}
+INITRD=${INITRD:-build/guest/initramfs.cpio.gz}
+# quiet: every console byte is a VM exit, costly under nested emulation.
+GUEST_CMDLINE="console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1 i8042.noaux i8042.nomux i8042.nopnp quiet"
+VM_TIMEOUT=${VM_TIMEOUT:-240}
+T=${T:-$(mktemp -d)}
+PASSED=${PASSED:-0}
+FAILED=${FAILED:-0}
+FAILED_NAMES=${FAILED_NAMES:-}
+
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "ok   - $1"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	FAILED_NAMES="$FAILED_NAMES $1"
+	echo "FAIL - $1: $2"
+}
+
+# show_log FILE: the tail of a log, indented, when a test fails.
+show_log() {
+	[ -f "$1" ] && tail -n 25 "$1" | sed 's/^/     | /'
+}
+
+# vm_test NAME GUEST_TEST [minivmm args...]
+# Boot the guest running tests/guest/GUEST_TEST.sh; its console goes to
+# $T/NAME.log, minivmm's stderr to $T/NAME.err, the exit status to $VM_STATUS.
+vm_test() {
+	name=$1 gtest=$2
+	shift 2
+	timeout "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
+		--console "file=$T/$name.log" \
+		--append "$GUEST_CMDLINE minivmm.test=$gtest" "$@" 2>"$T/$name.err"
+	VM_STATUS=$?
+}
+
+# log_value NAME KEY: the value of the first "KEY=value" line the guest printed.
+log_value() {
+	tr -d '\r' <"$T/$1.log" | sed -n "s/^$2=//p" | head -n 1
+}
+
+# expect_status NAME WANT: pass/fail on the last VM's exit status.
+expect_status() {
+	if [ "$VM_STATUS" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit status $VM_STATUS, want $2"
+		show_log "$T/${3:-$1}.log"
+		show_log "$T/${3:-$1}.err"
+	fi
+}

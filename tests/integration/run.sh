@@ -1,0 +1,18 @@
+#!/bin/sh
+# Integration tests: the host-side input checks first (they need no KVM: every
+# bad input is rejected before /dev/kvm is opened), then the guest suite,
+# directly when this host has a usable /dev/kvm, else inside one tools/kvmbox
+# boot so a whole suite costs a single throwaway machine.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+status=0
+sh tests/integration/cli-errors.sh || status=1
+
+if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	sh tests/integration/suite.sh || status=1
+else
+	echo "integration: no usable /dev/kvm here, running the suite inside tools/kvmbox"
+	tools/kvmbox --timeout "${KVMBOX_TIMEOUT:-1500}" -- sh tests/integration/suite.sh || status=1
+fi
+exit $status

@@ -1,0 +1,24 @@
+#!/bin/sh
+# The guest integration suite: sources every tests/integration/NN-*.sh in
+# order (one shell, shared counters), prints a summary, fails if any failed.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+T=$(mktemp -d)
+export T
+. tests/integration/lib.sh
+
+[ -x "$MINIVMM" ] || { echo "suite: $MINIVMM is missing (run make)"; exit 1; }
+[ -f "$KERNEL" ] && [ -f "$INITRD" ] || { echo "suite: guest missing (run make guest)"; exit 1; }
+
+for f in tests/integration/[0-9][0-9]-*.sh; do
+	[ -f "$f" ] || continue
+	echo "# ${f##*/}"
+	if [ -n "${ONLY:-}" ] && ! echo "$f" | grep -q "$ONLY"; then
+		continue
+	fi
+	. "$f"
+done
+
+echo "integration: $PASSED passed, $FAILED failed${FAILED_NAMES:+ (}${FAILED_NAMES# }${FAILED_NAMES:+)}"
+rm -rf "$T"
+[ "$FAILED" = 0 ]

@@ -103,18 +103,29 @@ void i8042_write(struct i8042 *k, uint16_t port, uint8_t val)
 	pthread_mutex_unlock(&k->lock);
 }
 
-static void i8042_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
-		     bool is_write)
+static void i8042_access(struct i8042 *k, uint16_t port, uint8_t *data,
+			 uint32_t len, bool is_write)
 {
-	struct i8042 *k = opaque;
-	uint16_t port = offset == 0 ? DATA_PORT : CMD_PORT;
-
 	if (len != 1)
 		return;
 	if (is_write)
 		i8042_write(k, port, data[0]);
 	else
 		data[0] = i8042_read(k, port);
+}
+
+static void data_port_io(void *opaque, uint64_t offset, uint8_t *data,
+			 uint32_t len, bool is_write)
+{
+	(void)offset;
+	i8042_access(opaque, DATA_PORT, data, len, is_write);
+}
+
+static void cmd_port_io(void *opaque, uint64_t offset, uint8_t *data,
+			uint32_t len, bool is_write)
+{
+	(void)offset;
+	i8042_access(opaque, CMD_PORT, data, len, is_write);
 }
 
 int i8042_create(struct vm *vm, struct i8042 **out, struct err *e)
@@ -128,9 +139,9 @@ int i8042_create(struct vm *vm, struct i8042 **out, struct err *e)
 	k->ctr = CTR_KBD_INT | CTR_SYS | CTR_XLATE;
 	k->status = STATUS_SYS;
 	pthread_mutex_init(&k->lock, NULL);
-	r = bus_register(&vm->io_bus, DATA_PORT, 1, i8042_io, k, "i8042 data", e);
+	r = bus_register(&vm->io_bus, DATA_PORT, 1, data_port_io, k, "i8042 data", e);
 	if (r == 0)
-		r = bus_register(&vm->io_bus, CMD_PORT, 1, i8042_io, k, "i8042 command", e);
+		r = bus_register(&vm->io_bus, CMD_PORT, 1, cmd_port_io, k, "i8042 command", e);
 	if (r < 0) {
 		bus_unregister(&vm->io_bus, DATA_PORT, k);
 		i8042_destroy(k);

@@ -40,8 +40,8 @@ struct vmm_options {
 	unsigned nnics;
 };
 
-/* Parse argv. Returns 0 (see opts->action) or -EINVAL with a message for a
- * usage error. Does not touch the file system. */
+/* Parse argv. Returns 0 (see opts->action) or a negative errno with a message for
+ * a usage error. Does not touch the file system. */
 int cli_parse(int argc, char **argv, struct vmm_options *opts, struct err *e);
 const char *cli_usage(void);
 

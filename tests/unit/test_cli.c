@@ -1,0 +1,174 @@
+/* minivmm command-line parsing: defaults, every option, every bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "../../vmm/cli.h"
+
+#include <errno.h>
+
+/* getopt wants char **; the literals are never written through it. */
+static char *arg(const char *s)
+{
+	return (char *)(uintptr_t)s;
+}
+
+static int parse_args(struct vmm_options *o, struct err *e, const char *const *args)
+{
+	char *argv[64] = { arg("minivmm") };
+	int argc = 1;
+
+	while (*args && argc < 63)
+		argv[argc++] = arg(*args++);
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, o, e);
+}
+
+#define PARSE(o, e, ...) parse_args((o), (e), (const char *const[]){ __VA_ARGS__, NULL })
+
+static void defaults(void **state)
+{
+	struct vmm_options o;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--kernel", "bz"), 0);
+	assert_int_equal(o.action, CLI_RUN);
+	assert_string_equal(o.kernel, "bz");
+	assert_null(o.initrd);
+	assert_int_equal(o.mem, 512ull << 20);
+	assert_int_equal(o.cpus, 1);
+	assert_int_equal(o.console, CONSOLE_STDIO);
+	assert_string_equal(o.cmdline, CLI_DEFAULT_CMDLINE);
+	assert_non_null(strstr(o.cmdline, "console=ttyS0"));
+	assert_false(o.boot_time);
+	assert_false(o.uuid_given);
+	assert_false(uuid_is_null(o.uuid)); /* generated */
+}
+
+static void all_options(void **state)
+{
+	struct vmm_options o;
+	struct err e = { 0 };
+	char uuid[37];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--initrd", "i", "--append", "a b",
+			       "--mem", "2G", "--cpus", "64", "--console", "file=/tmp/x",
+			       "--uuid", "0b5e8f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "--boot-time",
+			       "-v", "--disk", "d1", "--disk", "d2,ro", "--net", "tap=t0"), 0);
+	assert_string_equal(o.initrd, "i");
+	assert_string_equal(o.cmdline, "a b");
+	assert_int_equal(o.mem, 2ull << 30);
+	assert_int_equal(o.cpus, 64);
+	assert_int_equal(o.console, CONSOLE_FILE);
+	assert_string_equal(o.console_path, "/tmp/x");
+	assert_true(o.uuid_given);
+	uuid_unparse_lower(o.uuid, uuid);
+	assert_string_equal(uuid, "0b5e8f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+	assert_true(o.boot_time);
+	assert_true(o.verbose);
+	assert_int_equal(o.ndisks, 2);
+	assert_string_equal(o.disks[1], "d2,ro");
+	assert_int_equal(o.nnics, 1);
+
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--console", "none"), 0);
+	assert_int_equal(o.console, CONSOLE_NONE);
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--mem", "1024m"), 0);
+	assert_int_equal(o.mem, 1ull << 30);
+}
+
+static void help_and_version(void **state)
+{
+	struct vmm_options o;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--help"), 0);
+	assert_int_equal(o.action, CLI_HELP);
+	assert_int_equal(PARSE(&o, &e, "-h"), 0);
+	assert_int_equal(o.action, CLI_HELP);
+	assert_int_equal(PARSE(&o, &e, "--version"), 0);
+	assert_int_equal(o.action, CLI_VERSION);
+	assert_non_null(strstr(cli_usage(), "--boot-time"));
+	assert_non_null(strstr(cli_usage(), "0xf4"));
+}
+
+struct bad_case {
+	const char *argv[8];
+	const char *message;
+};
+
+static void bad_inputs(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ { "--mem", "1G" }, "--kernel is required" },
+		{ { "--kernel", "k", "--mem", "0" }, "must not be zero" },
+		{ { "--kernel", "k", "--mem", "12Q" }, "invalid size" },
+		{ { "--kernel", "k", "--mem", "-5M" }, "invalid size" },
+		{ { "--kernel", "k", "--mem", "" }, "empty size" },
+		{ { "--kernel", "k", "--mem", "99999999999999999999" }, "too large" },
+		{ { "--kernel", "k", "--mem", "8M" }, "too small" },
+		{ { "--kernel", "k", "--mem", "2T" }, "too large" },
+		{ { "--kernel", "k", "--mem", "1000K" }, "too small" },
+		{ { "--kernel", "k", "--mem", "20000K" }, "whole number of MiB" },
+		{ { "--kernel", "k", "--cpus", "0" }, "out of range" },
+		{ { "--kernel", "k", "--cpus", "65" }, "out of range" },
+		{ { "--kernel", "k", "--cpus", "-1" }, "not a number" },
+		{ { "--kernel", "k", "--cpus", "2x" }, "not a number" },
+		{ { "--kernel", "k", "--cpus", "" }, "not a number" },
+		{ { "--kernel", "k", "--console", "tty" }, "--console" },
+		{ { "--kernel", "k", "--console", "file=" }, "--console" },
+		{ { "--kernel", "k", "--uuid", "xyz" }, "not a UUID" },
+		{ { "--kernel", "k", "--frob" }, "unknown option '--frob'" },
+		{ { "--kernel", "k", "-q" }, "unknown option" },
+		{ { "--kernel" }, "needs an argument" },
+		{ { "--kernel", "k", "extra" }, "unexpected argument 'extra'" },
+		{ { "--kernel", "k", "--disk", "" }, "empty" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vmm_options o;
+		struct err e = { 0 };
+
+		assert_true(parse_args(&o, &e, cases[i].argv) < 0);
+		if (!strstr(e.msg, cases[i].message))
+			fail_msg("case %zu: '%s' does not contain '%s'", i, e.msg, cases[i].message);
+	}
+}
+
+static void too_many_disks(void **state)
+{
+	const char *args[3 + 2 * (CLI_MAX_DISKS + 1)];
+	int n = 0;
+	struct vmm_options o;
+	struct err e = { 0 };
+
+	(void)state;
+	args[n++] = "--kernel";
+	args[n++] = "k";
+	for (int i = 0; i <= CLI_MAX_DISKS; i++) {
+		args[n++] = "--disk";
+		args[n++] = "img";
+	}
+	args[n] = NULL;
+	assert_int_equal(parse_args(&o, &e, args), -EINVAL);
+	assert_non_null(strstr(e.msg, "at most 16"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(all_options),
+		cmocka_unit_test(help_and_version),
+		cmocka_unit_test(bad_inputs),
+		cmocka_unit_test(too_many_disks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,95 @@
+/* i8042 controller model and the boot-signal / exit ports. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "../../devices/i8042.h"
+#include "../../devices/sysports.h"
+
+static void i8042_commands(void **state)
+{
+	struct vm vm;
+	struct i8042 *k;
+	struct err e = { 0 };
+	uint8_t v;
+
+	(void)state;
+	assert_int_equal(vm_init_common(&vm, NULL, 64 << 20, &e), 0);
+	assert_int_equal(i8042_create(&vm, &k, &e), 0);
+	/* Self test answers 0x55 through the data port, OBF set meanwhile. */
+	v = 0xaa;
+	bus_dispatch(&vm.io_bus, 0x64, &v, 1, true);
+	bus_dispatch(&vm.io_bus, 0x64, &v, 1, false);
+	assert_true(v & 0x01);
+	bus_dispatch(&vm.io_bus, 0x60, &v, 1, false);
+	assert_int_equal(v, 0x55);
+	bus_dispatch(&vm.io_bus, 0x64, &v, 1, false);
+	assert_false(v & 0x01);
+	/* Write then read back the configuration byte. */
+	i8042_write(k, 0x64, 0x60);
+	i8042_write(k, 0x60, 0x47);
+	i8042_write(k, 0x64, 0x20);
+	assert_int_equal(i8042_read(k, 0x60), 0x47);
+	/* Pulsing reset stops the VM with status 0. */
+	assert_false(vm_stopping(&vm));
+	i8042_write(k, 0x64, 0xfe);
+	assert_true(vm_stopping(&vm));
+	assert_int_equal(vm.exit_status, 0);
+	i8042_destroy(k);
+	vm_destroy_common(&vm);
+}
+
+static void exit_port_sets_status(void **state)
+{
+	struct vm vm;
+	struct sysports *s;
+	struct err e = { 0 };
+	uint8_t v = 42;
+
+	(void)state;
+	assert_int_equal(vm_init_common(&vm, NULL, 64 << 20, &e), 0);
+	assert_int_equal(sysports_create(&vm, monotonic_ns(), false, &s, &e), 0);
+	/* A boot signal does not stop anything. */
+	v = SYSPORT_BOOT_MAGIC;
+	assert_true(bus_dispatch(&vm.io_bus, SYSPORT_BOOT_SIGNAL, &v, 1, true));
+	assert_false(vm_stopping(&vm));
+	v = 42;
+	assert_true(bus_dispatch(&vm.io_bus, SYSPORT_EXIT, &v, 1, true));
+	assert_true(vm_stopping(&vm));
+	assert_int_equal(vm.exit_status, 42);
+	/* First stop wins. */
+	v = 7;
+	bus_dispatch(&vm.io_bus, SYSPORT_EXIT, &v, 1, true);
+	assert_int_equal(vm.exit_status, 42);
+	sysports_destroy(s);
+	vm_destroy_common(&vm);
+}
+
+static void ports_conflict_refused(void **state)
+{
+	struct vm vm;
+	struct sysports *s, *s2;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(vm_init_common(&vm, NULL, 64 << 20, &e), 0);
+	assert_int_equal(sysports_create(&vm, 0, false, &s, &e), 0);
+	assert_int_equal(sysports_create(&vm, 0, false, &s2, &e), -EBUSY);
+	sysports_destroy(s);
+	vm_destroy_common(&vm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(i8042_commands),
+		cmocka_unit_test(exit_port_sets_status),
+		cmocka_unit_test(ports_conflict_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -48,16 +48,20 @@ static const struct bus_range *find_locked(const struct bus *b, uint64_t addr)
 	return addr - r->base < r->len ? r : NULL;
 }
 
-/* Would [base, base+len) overlap any range other than skip? */
+/* Would [base, base+len) overlap any range other than skip? Compares
+ * inclusive last addresses: a range may end exactly at 2^64, where
+ * base + len wraps to 0. Both ranges passed range_valid(). */
 static bool overlaps_locked(const struct bus *b, uint64_t base, uint64_t len,
 			    const struct bus_range *skip)
 {
+	uint64_t last = base + (len - 1);
+
 	for (unsigned i = 0; i < b->count; i++) {
 		const struct bus_range *r = &b->ranges[i];
 
 		if (r == skip)
 			continue;
-		if (base < r->base + r->len && r->base < base + len)
+		if (base <= r->base + (r->len - 1) && r->base <= last)
 			return true;
 	}
 	return false;

@@ -17,7 +17,8 @@ void *guest_buf(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 		return NULL;
 	if (end <= m->low_size)
 		return m->host + gpa;
-	if (gpa >= MEM_HOLE_END) {
+	/* Above the hole only when there is RAM there (else 4 GiB is no end). */
+	if (gpa >= MEM_HOLE_END && m->size > m->low_size) {
 		uint64_t high = m->size - m->low_size;
 		uint64_t off = gpa - MEM_HOLE_END;
 

@@ -68,8 +68,11 @@ struct pci_device {
 	const struct pci_device_ops *ops;
 	void *priv;                   /* the device model */
 
+	bool published;               /* visible in config space */
+
 	int gsi;                      /* INTx GSI, -1 when none */
 	bool intx_level;              /* device's wish; masked by COMMAND.INTX_DISABLE */
+	bool intx_asserted;           /* what the IOAPIC line is at */
 
 	/* MSI-X (msix_cap == 0: none). */
 	uint8_t msix_cap;
@@ -129,6 +132,9 @@ bool pci_msix_enabled(struct pci_device *d);
 int pci_msix_notify(struct pci_device *d, unsigned v);
 /* Set the INTA# level (honours COMMAND.INTX_DISABLE). */
 void pci_intx_set(struct pci_device *d, bool level);
+
+/* pci.c -> pci_msix.c: the guest wrote the MSI-X message control. Host lock held. */
+void pci_msix_control_written(struct pci_device *d);
 
 /* Config space access as the guest sees it (tests, the CF8/CFC handler):
  * slot on bus 0, function 0, any offset/width; reads of absent devices

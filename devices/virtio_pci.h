@@ -39,6 +39,47 @@ struct virtio_pci;
 #define VIRTIO_PCI_NOTIFY_OFF  0x3000
 #define VIRTIO_PCI_NOTIFY_MULT 4
 
+struct virtio_pci_watch {
+	int fd;
+	void (*cb)(void *dev, struct virtio_pci *vp, int fd);
+};
+
+/* Transport state. Fields below lock are guarded by it; the device model
+ * should use the functions below rather than touch them. */
+struct virtio_pci {
+	struct vm *vm;
+	struct pci_device *pci;
+	const struct virtio_dev_ops *ops;
+	void *dev;
+	char thread_name[16];
+
+	pthread_mutex_t lock;
+	uint64_t offered;          /* device features */
+	uint64_t driver_features;
+	uint32_t dev_feat_sel, drv_feat_sel;
+	uint8_t status;            /* as the driver wrote it (NEEDS_RESET apart) */
+	uint8_t config_gen;
+	uint8_t isr;               /* VIRTIO_PCI_ISR_* bits, INTx mode */
+	bool needs_reset;
+	bool reset_pending;        /* reset requested while a chain was in flight */
+	bool in_flight;            /* a popped chain is not completed yet */
+	uint16_t msix_config;
+	uint16_t queue_sel;
+	struct virtqueue vqs[VIRTIO_PCI_MAX_QUEUES];
+	bool irq_owed[VIRTIO_PCI_MAX_QUEUES];      /* completions not signalled yet */
+	unsigned irq_batch[VIRTIO_PCI_MAX_QUEUES];
+
+	/* Immutable after create. */
+	int kick_fd[VIRTIO_PCI_MAX_QUEUES];        /* queue notifications */
+	bool kick_bound[VIRTIO_PCI_MAX_QUEUES];    /* ioeventfd registered */
+	int stop_fd;
+	int epoll_fd;
+	pthread_t thread;
+	bool thread_started;
+	struct virtio_pci_watch watch[VIRTIO_PCI_MAX_EXTRA];
+	unsigned nwatch;
+};
+
 struct virtio_dev_ops {
 	const char *name;          /* short, for the thread name and messages */
 	uint16_t device_id;        /* VIRTIO_ID_BLOCK, VIRTIO_ID_NET, ... */
@@ -93,5 +134,13 @@ void virtio_pci_config_changed(struct virtio_pci *vp);
 /* Negotiated features (valid once FEATURES_OK). */
 uint64_t virtio_pci_driver_features(struct virtio_pci *vp);
 struct pci_device *virtio_pci_device(struct virtio_pci *vp);
+
+/* Between the two transport files (virtio_pci.c: registers and lifetime;
+ * virtio_pci_queue.c: I/O thread, queue service and interrupts). */
+void virtio_pci_reset_locked(struct virtio_pci *vp);
+void virtio_pci_config_irq_locked(struct virtio_pci *vp);
+void virtio_pci_kick(struct virtio_pci *vp, unsigned q);
+int virtio_pci_start_thread(struct virtio_pci *vp, struct err *e);
+void virtio_pci_stop_thread(struct virtio_pci *vp);
 
 #endif

@@ -1,0 +1,440 @@
+/* virtio-pci modern transport: PCI function, capabilities, BAR 0 registers
+ * (common cfg, ISR, device cfg, notify), feature negotiation, status and
+ * reset, device lifetime. Queue service and interrupts: virtio_pci_queue.c. */
+#include "virtio_pci.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_pci.h>
+#include <linux/virtio_ring.h>
+
+#include "../vmm/cleanup.h"
+#include "../vmm/vm.h"
+
+#define VIRTIO_PCI_VENDOR     0x1af4
+#define VIRTIO_PCI_DEVICE_BASE 0x1040  /* modern device IDs: 0x1040 + virtio ID */
+#define DEVCFG_MAX            256
+#define F(bit)                (1ULL << (bit))
+
+typedef struct virtio_pci_common_cfg common_cfg;
+
+uint64_t virtio_pci_driver_features(struct virtio_pci *vp)
+{
+	uint64_t f;
+
+	pthread_mutex_lock(&vp->lock);
+	f = vp->driver_features;
+	pthread_mutex_unlock(&vp->lock);
+	return f;
+}
+
+struct pci_device *virtio_pci_device(struct virtio_pci *vp)
+{
+	return vp->pci;
+}
+
+static struct virtqueue *selected_vq(struct virtio_pci *vp)
+{
+	return vp->queue_sel < vp->ops->num_queues ? &vp->vqs[vp->queue_sel] : NULL;
+}
+
+static uint16_t valid_vector(struct virtio_pci *vp, uint16_t v)
+{
+	/* A vector the table does not have reads back as "no vector", which is
+	 * how the driver learns the mapping failed. */
+	return v < vp->pci->msix_vectors ? v : VIRTIO_MSI_NO_VECTOR;
+}
+
+static uint8_t status_locked(struct virtio_pci *vp)
+{
+	return vp->status | (vp->needs_reset ? VIRTIO_CONFIG_S_NEEDS_RESET : 0);
+}
+
+/* The common config as the driver would read it now. */
+static void common_snapshot(struct virtio_pci *vp, common_cfg *c)
+{
+	struct virtqueue *vq = selected_vq(vp);
+
+	memset(c, 0, sizeof(*c));
+	c->device_feature_select = vp->dev_feat_sel;
+	if (vp->dev_feat_sel < 2)
+		c->device_feature = (uint32_t)(vp->offered >> (32 * vp->dev_feat_sel));
+	c->guest_feature_select = vp->drv_feat_sel;
+	if (vp->drv_feat_sel < 2)
+		c->guest_feature = (uint32_t)(vp->driver_features >> (32 * vp->drv_feat_sel));
+	c->msix_config = vp->msix_config;
+	c->num_queues = (uint16_t)vp->ops->num_queues;
+	c->device_status = status_locked(vp);
+	c->config_generation = vp->config_gen;
+	c->queue_select = vp->queue_sel;
+	if (!vq)
+		return;
+	c->queue_size = vq->size;
+	c->queue_msix_vector = vq->msix_vector;
+	c->queue_enable = vq->ready;
+	c->queue_notify_off = vp->queue_sel;
+	c->queue_desc_lo = (uint32_t)vq->desc_addr;
+	c->queue_desc_hi = (uint32_t)(vq->desc_addr >> 32);
+	c->queue_avail_lo = (uint32_t)vq->avail_addr;
+	c->queue_avail_hi = (uint32_t)(vq->avail_addr >> 32);
+	c->queue_used_lo = (uint32_t)vq->used_addr;
+	c->queue_used_hi = (uint32_t)(vq->used_addr >> 32);
+}
+
+static bool features_acceptable(struct virtio_pci *vp)
+{
+	return !(vp->driver_features & ~vp->offered) &&
+	       (vp->driver_features & F(VIRTIO_F_VERSION_1));
+}
+
+static void status_written(struct virtio_pci *vp, uint8_t v)
+{
+	uint8_t old = vp->status;
+
+	if (v == 0) {
+		/* With a chain in flight the reset completes when it does; until
+		 * then device_status keeps reading nonzero. */
+		if (vp->in_flight)
+			vp->reset_pending = true;
+		else
+			virtio_pci_reset_locked(vp);
+		return;
+	}
+	v &= (uint8_t)~VIRTIO_CONFIG_S_NEEDS_RESET;
+	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) && !(old & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    !features_acceptable(vp))
+		v &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;
+	vp->status = v;
+	/* Buffers made available before DRIVER_OK are looked at now. */
+	if ((v & VIRTIO_CONFIG_S_DRIVER_OK) && !(old & VIRTIO_CONFIG_S_DRIVER_OK))
+		for (unsigned q = 0; q < vp->ops->num_queues; q++)
+			virtio_pci_kick(vp, q);
+}
+
+static void set_half(uint64_t *v, unsigned hi, uint32_t half)
+{
+	if (hi)
+		*v = (*v & 0xffffffffULL) | (uint64_t)half << 32;
+	else
+		*v = (*v & ~0xffffffffULL) | half;
+}
+
+static void queue_enable_written(struct virtio_pci *vp, struct virtqueue *vq, uint16_t v)
+{
+	struct err e;
+	bool indirect = vp->driver_features & F(VIRTIO_RING_F_INDIRECT_DESC);
+
+	if (v != 1 || vq->ready)
+		return;
+	if (vq_enable(vq, &vp->vm->mem, indirect, &e) < 0) {
+		if (vp->vm->verbose)
+			fprintf(stderr, "minivmm: %s: queue %u: %s\n", vp->ops->name,
+				vp->queue_sel, e.msg);
+		vp->needs_reset = true;
+		virtio_pci_config_irq_locked(vp);
+	}
+}
+
+#define FIELD_HIT(f) touches(off, len, offsetof(common_cfg, f), sizeof(((common_cfg *)0)->f))
+
+static bool touches(uint64_t off, uint32_t len, size_t at, size_t size)
+{
+	return off < at + size && at < off + len;
+}
+
+/* Apply the fields a write covered, in register order. */
+static void common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *data,
+			 uint32_t len)
+{
+	common_cfg c;
+	struct virtqueue *vq;
+
+	if (off >= sizeof(c))
+		return;
+	if (len > sizeof(c) - off)
+		len = (uint32_t)(sizeof(c) - off);
+	common_snapshot(vp, &c);
+	memcpy((uint8_t *)&c + off, data, len);
+	if (FIELD_HIT(device_feature_select))
+		vp->dev_feat_sel = c.device_feature_select;
+	if (FIELD_HIT(guest_feature_select))
+		vp->drv_feat_sel = c.guest_feature_select;
+	/* Features are frozen once FEATURES_OK was accepted. */
+	if (FIELD_HIT(guest_feature) && vp->drv_feat_sel < 2 &&
+	    !(vp->status & VIRTIO_CONFIG_S_FEATURES_OK))
+		set_half(&vp->driver_features, vp->drv_feat_sel, c.guest_feature);
+	if (FIELD_HIT(msix_config))
+		vp->msix_config = valid_vector(vp, c.msix_config);
+	if (FIELD_HIT(device_status))
+		status_written(vp, c.device_status);
+	if (FIELD_HIT(queue_select))
+		vp->queue_sel = c.queue_select;
+	vq = selected_vq(vp);
+	if (!vq || vp->reset_pending)
+		return;
+	if (FIELD_HIT(queue_msix_vector))
+		vq->msix_vector = valid_vector(vp, c.queue_msix_vector);
+	/* The ring layout cannot change under an enabled queue. */
+	if (!vq->ready) {
+		if (FIELD_HIT(queue_size))
+			vq->size = c.queue_size;
+		if (FIELD_HIT(queue_desc_lo) || FIELD_HIT(queue_desc_hi))
+			vq->desc_addr = (uint64_t)c.queue_desc_hi << 32 | c.queue_desc_lo;
+		if (FIELD_HIT(queue_avail_lo) || FIELD_HIT(queue_avail_hi))
+			vq->avail_addr = (uint64_t)c.queue_avail_hi << 32 | c.queue_avail_lo;
+		if (FIELD_HIT(queue_used_lo) || FIELD_HIT(queue_used_hi))
+			vq->used_addr = (uint64_t)c.queue_used_hi << 32 | c.queue_used_lo;
+	}
+	if (FIELD_HIT(queue_enable))
+		queue_enable_written(vp, vq, c.queue_enable);
+}
+
+static void common_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
+			  uint32_t len, bool is_write)
+{
+	common_cfg c;
+
+	pthread_mutex_lock(&vp->lock);
+	if (is_write) {
+		common_write(vp, off, data, len);
+	} else {
+		common_snapshot(vp, &c);
+		for (uint32_t i = 0; i < len; i++)
+			data[i] = off + i < sizeof(c) ? ((uint8_t *)&c)[off + i] : 0;
+	}
+	pthread_mutex_unlock(&vp->lock);
+}
+
+static void isr_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
+		       uint32_t len, bool is_write)
+{
+	if (is_write)
+		return;
+	memset(data, 0, len);
+	if (off != 0)
+		return;
+	/* Reading the ISR clears it and deasserts INTx. */
+	pthread_mutex_lock(&vp->lock);
+	data[0] = vp->isr;
+	vp->isr = 0;
+	pci_intx_set(vp->pci, false);
+	pthread_mutex_unlock(&vp->lock);
+}
+
+static void devcfg_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
+			  uint32_t len, bool is_write)
+{
+	uint8_t buf[DEVCFG_MAX] = { 0 };
+	size_t size = vp->ops->config_size;
+
+	if (is_write) {
+		if (vp->ops->set_config && off < size && len <= size - off)
+			vp->ops->set_config(vp->dev, (unsigned)off, data, len);
+		return;
+	}
+	vp->ops->get_config(vp->dev, buf);
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = off + i < size ? buf[off + i] : 0;
+}
+
+static void bar0_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
+			bool is_write)
+{
+	struct virtio_pci *vp = opaque;
+
+	if (off < VIRTIO_PCI_ISR_OFF) {
+		common_access(vp, off - VIRTIO_PCI_COMMON_OFF, data, len, is_write);
+	} else if (off < VIRTIO_PCI_DEVCFG_OFF) {
+		isr_access(vp, off - VIRTIO_PCI_ISR_OFF, data, len, is_write);
+	} else if (off < VIRTIO_PCI_NOTIFY_OFF) {
+		devcfg_access(vp, off - VIRTIO_PCI_DEVCFG_OFF, data, len, is_write);
+	} else if (is_write) {
+		uint64_t q = (off - VIRTIO_PCI_NOTIFY_OFF) / VIRTIO_PCI_NOTIFY_MULT;
+
+		/* Reached when ioeventfd is unavailable or the write's width
+		 * differs from the binding: signal the queue ourselves. */
+		if (q < vp->ops->num_queues)
+			virtio_pci_kick(vp, (unsigned)q);
+	} else {
+		memset(data, 0, len);
+	}
+}
+
+static uint64_t notify_addr(uint64_t bar, unsigned q)
+{
+	return bar + VIRTIO_PCI_NOTIFY_OFF + (uint64_t)q * VIRTIO_PCI_NOTIFY_MULT;
+}
+
+/* (Un)bind the queue eventfds to the notify addresses in a BAR at base. */
+static void bind_kicks(struct virtio_pci *vp, uint64_t base, bool assign)
+{
+	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
+		if (!assign && !vp->kick_bound[q])
+			continue;
+		int r = vp->vm->irq.ioeventfd(vp->vm, notify_addr(base, q), 2,
+					      vp->kick_fd[q], true, assign);
+		vp->kick_bound[q] = assign && r == 0;
+	}
+}
+
+static void bar_moved(struct pci_device *d, unsigned bar, uint64_t old_addr,
+		      uint64_t new_addr)
+{
+	struct virtio_pci *vp = d->priv;
+
+	if (bar != 0)
+		return;
+	bind_kicks(vp, old_addr, false);
+	bind_kicks(vp, new_addr, true);
+}
+
+static void transport_free(struct virtio_pci *vp)
+{
+	for (unsigned q = 0; q < VIRTIO_PCI_MAX_QUEUES; q++)
+		if (vp->kick_fd[q] >= 0)
+			close(vp->kick_fd[q]);
+	if (vp->stop_fd >= 0)
+		close(vp->stop_fd);
+	if (vp->epoll_fd >= 0)
+		close(vp->epoll_fd);
+	pthread_mutex_destroy(&vp->lock);
+	free(vp);
+}
+
+static void device_destroy(struct pci_device *d)
+{
+	struct virtio_pci *vp = d->priv;
+
+	virtio_pci_stop_thread(vp);
+	if (vp->pci->bars[0].size)
+		bind_kicks(vp, vp->pci->bars[0].addr, false);
+	vp->ops->destroy(vp->dev);
+	transport_free(vp);
+}
+
+static const struct pci_device_ops transport_pci_ops = {
+	.bar_moved = bar_moved,
+	.destroy = device_destroy,
+};
+
+static int add_virtio_cap(struct pci_device *d, uint8_t type, uint32_t off,
+			  uint32_t len, struct err *e)
+{
+	struct virtio_pci_notify_cap c = {
+		.cap = { .cap_vndr = PCI_CAP_ID_VNDR, .cfg_type = type, .bar = 0,
+			 .offset = off, .length = len },
+		.notify_off_multiplier = VIRTIO_PCI_NOTIFY_MULT,
+	};
+	unsigned size = type == VIRTIO_PCI_CAP_NOTIFY_CFG ? sizeof(c) : sizeof(c.cap);
+	int r;
+
+	c.cap.cap_len = (uint8_t)size;
+	r = pci_device_add_cap(d, &c, size, e);
+	return r < 0 ? r : 0;
+}
+
+static int build_function(struct virtio_pci *vp, struct err *e)
+{
+	const struct virtio_dev_ops *ops = vp->ops;
+	struct pci_device *d = vp->pci;
+	int r;
+
+	r = pci_device_add_bar(d, 0, VIRTIO_PCI_BAR0_SIZE, bar0_access, vp, e);
+	if (r == 0)
+		r = pci_device_add_msix(d, 2, ops->num_queues + 1, e);
+	if (r == 0)
+		r = pci_device_add_intx(d, e);
+	if (r == 0)
+		r = add_virtio_cap(d, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFF,
+				   sizeof(common_cfg), e);
+	if (r == 0)
+		r = add_virtio_cap(d, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFF, 1, e);
+	if (r == 0)
+		r = add_virtio_cap(d, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVCFG_OFF,
+				   (uint32_t)ops->config_size, e);
+	if (r == 0)
+		r = add_virtio_cap(d, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFF,
+				   ops->num_queues * VIRTIO_PCI_NOTIFY_MULT, e);
+	return r;
+}
+
+static int open_fds(struct virtio_pci *vp, struct err *e)
+{
+	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
+		vp->kick_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vp->kick_fd[q] < 0)
+			return err_sys(e, "%s: eventfd", vp->ops->name);
+	}
+	vp->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vp->stop_fd < 0)
+		return err_sys(e, "%s: eventfd", vp->ops->name);
+	vp->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (vp->epoll_fd < 0)
+		return err_sys(e, "%s: epoll_create1", vp->ops->name);
+	return 0;
+}
+
+int virtio_pci_create(struct vm *vm, struct pci_host *host,
+		      const struct virtio_dev_ops *ops, void *dev,
+		      struct virtio_pci **out, struct err *e)
+{
+	struct virtio_pci *vp;
+	int r;
+
+	if (ops->num_queues == 0 || ops->num_queues > VIRTIO_PCI_MAX_QUEUES ||
+	    ops->config_size > DEVCFG_MAX || ops->queue_max_size > VQ_MAX_SIZE ||
+	    !ops->queue_max_size || (ops->queue_max_size & (ops->queue_max_size - 1)))
+		return err_set(e, EINVAL, "%s: bad virtio device description", ops->name);
+	vp = calloc(1, sizeof(*vp));
+	if (!vp)
+		return err_set(e, ENOMEM, "%s: out of memory", ops->name);
+	vp->vm = vm;
+	vp->ops = ops;
+	vp->dev = dev;
+	vp->stop_fd = vp->epoll_fd = -1;
+	for (unsigned q = 0; q < VIRTIO_PCI_MAX_QUEUES; q++)
+		vp->kick_fd[q] = -1;
+	pthread_mutex_init(&vp->lock, NULL);
+	snprintf(vp->thread_name, sizeof(vp->thread_name), "vio-%s", ops->name);
+	vp->offered = ops->features(dev) | F(VIRTIO_F_VERSION_1) |
+		      F(VIRTIO_RING_F_INDIRECT_DESC);
+	pthread_mutex_lock(&vp->lock);
+	virtio_pci_reset_locked(vp);
+	pthread_mutex_unlock(&vp->lock);
+
+	r = pci_device_alloc(host, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BASE + ops->device_id,
+			     ops->pci_class, 1, VIRTIO_PCI_VENDOR, 0x40 + ops->device_id,
+			     ops->name, &vp->pci, e);
+	if (r < 0) {
+		transport_free(vp);
+		return r;
+	}
+	r = build_function(vp, e);
+	if (r == 0)
+		r = open_fds(vp, e);
+	if (r == 0)
+		bind_kicks(vp, vp->pci->bars[0].addr, true);
+	if (r == 0)
+		r = virtio_pci_start_thread(vp, e);
+	if (r == 0)
+		r = pci_device_publish(vp->pci, &transport_pci_ops, vp, e);
+	if (r < 0) {
+		virtio_pci_stop_thread(vp);
+		if (vp->pci->bars[0].size)
+			bind_kicks(vp, vp->pci->bars[0].addr, false);
+		pci_device_free(vp->pci);
+		transport_free(vp);
+		return r;
+	}
+	*out = vp;
+	return 0;
+}

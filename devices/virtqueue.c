@@ -1,0 +1,285 @@
+#include "virtqueue.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+/* The guest writes the rings concurrently from other CPUs. Every value we
+ * act on is copied into a local first; the compiler barrier stops the
+ * compiler from re-reading guest memory in place of the copy. */
+#define compiler_barrier() __asm__ __volatile__("" ::: "memory")
+
+void vq_reset(struct virtqueue *vq, uint16_t max_size)
+{
+	memset(vq, 0, sizeof(*vq));
+	vq->max_size = max_size;
+	vq->size = max_size;
+	vq->msix_vector = 0xffff; /* VIRTIO_MSI_NO_VECTOR */
+}
+
+static bool is_pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* Host view of a ring of len bytes at gpa with the given alignment. */
+static void *ring_view(const struct guest_mem *mem, uint64_t gpa, uint64_t len,
+		       uint64_t align, const char *what, struct err *e)
+{
+	void *p;
+
+	if (gpa & (align - 1)) {
+		err_set(e, EINVAL, "%s ring at 0x%" PRIx64 " is not %" PRIu64
+			"-byte aligned", what, gpa, align);
+		return NULL;
+	}
+	p = guest_buf(mem, gpa, len);
+	if (!p)
+		err_set(e, EFAULT, "%s ring 0x%" PRIx64 "+0x%" PRIx64
+			" is outside guest RAM", what, gpa, len);
+	return p;
+}
+
+int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect,
+	      struct err *e)
+{
+	uint64_t n = vq->size;
+
+	vq->ready = false;
+	if (!is_pow2(vq->size) || vq->size > vq->max_size)
+		return err_set(e, EINVAL, "queue size %u is not a power of two <= %u",
+			       vq->size, vq->max_size);
+	vq->desc = ring_view(mem, vq->desc_addr, 16 * n, 16, "descriptor", e);
+	if (!vq->desc)
+		return -e->code;
+	vq->avail = ring_view(mem, vq->avail_addr, 4 + 2 * n, 2, "available", e);
+	if (!vq->avail)
+		return -e->code;
+	vq->used = ring_view(mem, vq->used_addr, 4 + 8 * n, 4, "used", e);
+	if (!vq->used)
+		return -e->code;
+	vq->mem = mem;
+	vq->indirect = indirect;
+	vq->last_avail = 0;
+	vq->used_idx = 0;
+	vq->broken = false;
+	vq->ready = true;
+	return 0;
+}
+
+static void read_desc(struct vring_desc *out, const void *src)
+{
+	memcpy(out, src, sizeof(*out));
+	compiler_barrier();
+}
+
+/* Add one checked descriptor's buffer to the chain. */
+static int add_segment(struct vq_chain *c, const struct guest_mem *mem,
+		       const struct vring_desc *d)
+{
+	bool writable = d->flags & VRING_DESC_F_WRITE;
+	void *p;
+
+	if (!writable && c->nin)
+		return -EINVAL; /* readable after writable: out of order */
+	p = guest_buf(mem, d->addr, d->len);
+	if (!p)
+		return -EFAULT;
+	if (d->len == 0)
+		return 0;
+	c->iov[c->nout + c->nin] = (struct iovec){ .iov_base = p, .iov_len = d->len };
+	if (writable) {
+		c->nin++;
+		c->in_bytes += d->len;
+	} else {
+		c->nout++;
+		c->out_bytes += d->len;
+	}
+	return 0;
+}
+
+/* Walk an indirect table: at most budget entries and its own length. */
+static int walk_indirect(struct vq_chain *c, const struct guest_mem *mem,
+			 const struct vring_desc *ind, unsigned budget)
+{
+	const uint8_t *table;
+	unsigned count, i = 0;
+
+	if (ind->len == 0 || ind->len % sizeof(struct vring_desc))
+		return -EINVAL;
+	table = guest_buf(mem, ind->addr, ind->len);
+	if (!table)
+		return -EFAULT;
+	count = ind->len / sizeof(struct vring_desc);
+	for (unsigned steps = 0;; steps++) {
+		struct vring_desc d;
+		int r;
+
+		if (steps >= count || steps >= budget)
+			return -ELOOP;
+		read_desc(&d, table + (size_t)i * sizeof(d));
+		if (d.flags & VRING_DESC_F_INDIRECT)
+			return -EINVAL; /* nested indirect tables are forbidden */
+		r = add_segment(c, mem, &d);
+		if (r < 0)
+			return r;
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return 0;
+		if (d.next >= count)
+			return -EINVAL;
+		i = d.next;
+	}
+}
+
+/* Walk the chain starting at head into c. */
+static int walk_chain(struct virtqueue *vq, struct vq_chain *c, uint16_t head)
+{
+	unsigned budget = vq->size; /* descriptors a chain may have in total */
+	uint16_t i = head;
+
+	for (;;) {
+		struct vring_desc d;
+		int r;
+
+		if (budget == 0)
+			return -ELOOP;
+		budget--;
+		read_desc(&d, &vq->desc[i]);
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			/* An indirect descriptor must be the only one in the chain. */
+			if (!vq->indirect || (d.flags & VRING_DESC_F_NEXT) || c->nout || c->nin)
+				return -EINVAL;
+			/* The table is bounded by its length and the queue size
+			 * (Linux puts seg_max + 2 entries in one table). */
+			return walk_indirect(c, vq->mem, &d, vq->size);
+		}
+		r = add_segment(c, vq->mem, &d);
+		if (r < 0)
+			return r;
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return 0;
+		if (d.next >= vq->size)
+			return -EINVAL;
+		i = d.next;
+	}
+}
+
+int vq_pop(struct virtqueue *vq, struct vq_chain *c)
+{
+	uint16_t avail_idx, pending, head;
+
+	if (!vq->ready || vq->broken)
+		return 0;
+	avail_idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+	pending = (uint16_t)(avail_idx - vq->last_avail);
+	if (pending == 0)
+		return 0;
+	if (pending > vq->size) {
+		vq->broken = true;
+		return -EIO;
+	}
+	head = __atomic_load_n(&vq->avail->ring[vq->last_avail & (vq->size - 1)],
+			       __ATOMIC_RELAXED);
+	if (head >= vq->size) {
+		/* No valid head to return: the ring itself is corrupt. */
+		vq->broken = true;
+		return -EIO;
+	}
+	vq->last_avail++;
+	c->head = head;
+	c->nout = c->nin = 0;
+	c->out_bytes = c->in_bytes = 0;
+	c->error = walk_chain(vq, c, head);
+	return 1;
+}
+
+void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len)
+{
+	struct vring_used_elem *el;
+
+	if (!vq->ready)
+		return;
+	el = &vq->used->ring[vq->used_idx & (vq->size - 1)];
+	__atomic_store_n(&el->id, head, __ATOMIC_RELAXED);
+	__atomic_store_n(&el->len, len, __ATOMIC_RELAXED);
+	vq->used_idx++;
+	/* The element must be visible before the index that publishes it. */
+	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
+}
+
+bool vq_want_interrupt(struct virtqueue *vq)
+{
+	if (!vq->ready)
+		return false;
+	/* Order our used->idx store before reading the driver's flags. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
+		 VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+bool vq_has_work(struct virtqueue *vq)
+{
+	if (!vq->ready || vq->broken)
+		return false;
+	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) != vq->last_avail;
+}
+
+/* Copy across the segments [first, first+n) starting at byte off. */
+static size_t iov_copy(const struct iovec *iov, unsigned n, uint64_t off,
+		       void *buf, size_t len, bool to_iov)
+{
+	size_t done = 0;
+
+	for (unsigned i = 0; i < n && done < len; i++) {
+		size_t seg = iov[i].iov_len, chunk;
+
+		if (off >= seg) {
+			off -= seg;
+			continue;
+		}
+		chunk = seg - off;
+		if (chunk > len - done)
+			chunk = len - done;
+		if (to_iov)
+			memcpy((uint8_t *)iov[i].iov_base + off, (uint8_t *)buf + done, chunk);
+		else
+			memcpy((uint8_t *)buf + done, (uint8_t *)iov[i].iov_base + off, chunk);
+		done += chunk;
+		off = 0;
+	}
+	return done;
+}
+
+size_t vq_chain_read(const struct vq_chain *c, uint64_t off, void *buf, size_t len)
+{
+	return iov_copy(c->iov, c->nout, off, buf, len, false);
+}
+
+size_t vq_chain_write(const struct vq_chain *c, uint64_t off, const void *buf,
+		      size_t len)
+{
+	return iov_copy(c->iov + c->nout, c->nin, off, (void *)(uintptr_t)buf, len, true);
+}
+
+int vq_chain_slice(const struct vq_chain *c, bool writable, uint64_t off,
+		   uint64_t len, struct iovec *out, unsigned max)
+{
+	const struct iovec *iov = writable ? c->iov + c->nout : c->iov;
+	unsigned n = writable ? c->nin : c->nout, k = 0;
+
+	for (unsigned i = 0; i < n && len; i++) {
+		uint64_t seg = iov[i].iov_len, chunk;
+
+		if (off >= seg) {
+			off -= seg;
+			continue;
+		}
+		if (k == max)
+			return -EINVAL;
+		chunk = seg - off < len ? seg - off : len;
+		out[k++] = (struct iovec){ (uint8_t *)iov[i].iov_base + off, chunk };
+		len -= chunk;
+		off = 0;
+	}
+	return len ? -EINVAL : (int)k;
+}

@@ -87,8 +87,9 @@ struct mp_pci_irq {
 
 /* MP spec 1.4 floating pointer + configuration table at guest address gpa:
  * ncpus processors (APIC IDs 0..n-1, BSP 0), an ISA and a PCI bus, one IOAPIC
- * (id ncpus, 0xFEC00000), ISA IRQs 0-15 routed identity (IRQ0 -> pin 2,
- * no entry for the cascade IRQ2), the given PCI INTA# routes (level, active
+ * (id ncpus, 0xFEC00000), ISA IRQs 0-15 routed identity to IOAPIC pins
+ * as KVM's default GSI routing does (IRQ0 -> pin 0; no entry for the
+ * cascade IRQ2), the given PCI INTA# routes (level, active
  * low), LINT0 ExtINT and LINT1 NMI. The floating pointer is at gpa, the
  * configuration table right after it (gpa + 16). Returns bytes written,
  * -ENOSPC when it does not fit in len, -EINVAL for ncpus 0 or > 254. */

@@ -100,11 +100,17 @@ static uint8_t *put_processors(uint8_t *p, unsigned ncpus)
 	return p;
 }
 
+/* IOAPIC input the PIT's IRQ0 arrives on. Real PCs (and QEMU, through its
+ * own KVM_SET_GSI_ROUTING) wire it to pin 2. We install no GSI routing, so
+ * KVM's default table applies, which maps GSI n to IOAPIC pin n, and the
+ * in-kernel PIT raises GSI 0: the timer is on pin 0, as in Firecracker and
+ * kvmtool. Change this together with the VM's GSI routing. */
+#define TIMER_PIN      0
+
 static uint8_t *put_isa_irqs(uint8_t *p, uint8_t ioapic)
 {
-	/* The PC's IRQ0 (PIT) is wired to IOAPIC pin 2; IRQ2 is the 8259
-	 * cascade and has no pin of its own. */
-	p = put_intsrc(p, MP_INTSRC, MP_INT, IRQ_CONFORM, BUS_ISA, 0, ioapic, 2);
+	p = put_intsrc(p, MP_INTSRC, MP_INT, IRQ_CONFORM, BUS_ISA, 0, ioapic, TIMER_PIN);
+	/* IRQ2 is the 8259 cascade: no device raises it, no entry. */
 	for (uint8_t irq = 1; irq < ISA_IRQS; irq++) {
 		if (irq == 2)
 			continue;

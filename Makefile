@@ -33,7 +33,7 @@ FUZZ_RUNS   ?= 20000
 
 .PHONY: all help deps unit unit-san fuzz guest kvmbox integration check demo shell bench clean
 
-all: $(BUILD)/minivmm $(BUILD)/minictr
+all: $(BUILD)/minivmm $(BUILD)/minictr $(BUILD)/vmmstat
 
 help:
 	@echo "make            build build/minivmm and build/minictr"
@@ -61,6 +61,10 @@ $(BUILD)/libminictr.a: $(CTR_OBJS)
 
 $(BUILD)/minivmm: $(BUILD)/obj/vmm/main.o $(BUILD)/libminivmm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Benchmark helper: times a VMM and measures its memory.
+$(BUILD)/vmmstat: $(BUILD)/obj/tools/bench/vmmstat.o
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/minictr: $(BUILD)/obj/tools/minictr/main.o $(BUILD)/libminictr.a
 	$(CC) $(LDFLAGS) -o $@ $^

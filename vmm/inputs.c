@@ -48,17 +48,17 @@ static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t m
 		     struct err *e)
 {
 	struct guest_mem layout;
-	uint64_t need = in->bz.init_size > in->bz.kernel_size ? in->bz.init_size
-							       : in->bz.kernel_size;
+	/* Where the kernel ends once it has decompressed and relocated itself. */
+	uint64_t end = bzimage_runtime_end(&in->bz, BOOT_KERNEL_ADDR);
 	uint64_t addr;
 	size_t cmdlen = strlen(cmdline);
 
 	guest_mem_layout(&layout, NULL, mem);
-	if (BOOT_KERNEL_ADDR + need > layout.low_size)
+	if (end > layout.low_size)
 		return err_set(e, EINVAL, "--mem %llu MiB is too small for kernel %s "
 			       "(needs %llu MiB)", (unsigned long long)(mem >> 20),
 			       in->kernel.path,
-			       (unsigned long long)((BOOT_KERNEL_ADDR + need + (1 << 20) - 1) >> 20));
+			       (unsigned long long)((end + (1 << 20) - 1) >> 20));
 	if (cmdlen > in->bz.cmdline_size || cmdlen >= BOOT_CMDLINE_MAX)
 		return err_set(e, EINVAL, "--append: command line of %zu bytes exceeds "
 			       "the kernel's limit of %u", cmdlen, in->bz.cmdline_size);

@@ -46,7 +46,7 @@ static int open_host_side(struct machine *m, const struct vmm_options *o, struct
 			r = disk_open(&m->disks[i], e);
 		}
 		if (r < 0)
-			return err_wrap(e, "--disk %s", o->disks[i]);
+			return r; /* the message names the option or the image */
 	}
 	return console_open(&m->vm, o->console, o->console_path, &m->console, e);
 }

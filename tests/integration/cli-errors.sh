@@ -35,7 +35,7 @@ expect_error() {
 	st=$?
 	lines=$(wc -l <"$T/err" | tr -d ' ')
 	if [ "$st" = 2 ] && [ "$lines" = 1 ] && grep -q '^minivmm: error: ' "$T/err" &&
-		grep -Eq "$pattern" "$T/err"; then
+		grep -Eq -e "$pattern" "$T/err"; then
 		pass "rejects $name: $(cat "$T/err")"
 	else
 		fail "rejects $name" "status $st, stderr: $(cat "$T/err")"
@@ -53,7 +53,7 @@ expect_error "truncated kernel" "truncated" --kernel "$T/truncated"
 expect_error "boot protocol too old" "protocol" --kernel "$T/old-protocol"
 expect_error "kernel without a 64-bit entry" "64-bit" --kernel "$T/no-64bit"
 expect_error "missing initrd" "cannot open initrd" $K --initrd "$T/nope"
-expect_error "initrd too large for --mem" "initrd.*(large|fit|memory)" $K --initrd "$T/big-initrd" --mem 48M
+expect_error "initrd too large for --mem" "initrd.*(large|fit|memory)" $K --initrd "$T/big-initrd" --mem 96M
 expect_error "--mem too small for the kernel" "too small" $K --mem 16M
 expect_error "--mem 0" "zero" $K --mem 0
 expect_error "malformed --mem" "invalid size" $K --mem 12Q

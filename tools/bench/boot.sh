@@ -1,0 +1,50 @@
+#!/bin/sh
+# Boot time and VMM memory overhead, minivmm vs QEMU (pc, -accel kvm), same
+# kernel, initramfs, 1 vCPU and 128 MiB, runs interleaved. Needs /dev/kvm
+# (tools/bench/run.sh provides it through tools/kvmbox).
+#  - boot: process start to the guest's boot signal (byte 123 on port 0x3f0,
+#    written by our init as it starts). minivmm reports it (--boot-time); QEMU
+#    gets an isa-debug-exit device on port 0x3f0, so it exits at that moment.
+#  - memory: RSS outside guest RAM, sampled 500 ms after the guest printed
+#    BENCH-READY from its init.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tools/bench/lib.sh
+RUNS=${RUNS:-5}
+MEM=128M
+MEM_BYTES=$((128 << 20))
+R=$(mktemp -d)
+
+
+i=1
+while [ "$i" -le "$RUNS" ]; do
+	echo "bench boot: run $i/$RUNS" >&2
+	"$VMMSTAT" --marker boot-time-ms= -- \
+		sh -c "exec build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz --mem $MEM --console none --boot-time --append '$BENCH_CMDLINE minivmm.test=bench_exit'" \
+		| field marker_ms >>"$R/minivmm-boot"
+	"$VMMSTAT" -- sh -c "exec qemu-system-x86_64 -accel kvm -cpu host -M pc -m $MEM -smp 1 -L $QEMU_FW -nodefaults -nographic -no-reboot -vga none -kernel build/guest/bzImage -initrd build/guest/initramfs.cpio.gz -append '$BENCH_CMDLINE minivmm.test=bench_exit' -device isa-debug-exit,iobase=0x3f0,iosize=1" \
+		>"$R/q" && field exit_ms <"$R/q" >>"$R/qemu-boot"
+	"$VMMSTAT" --marker BENCH-READY --sample-after 500 --guest-ram $MEM_BYTES -- \
+		sh -c "exec build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz --mem $MEM --append '$BENCH_CMDLINE minivmm.test=bench_idle'" \
+		| field overhead_kb >>"$R/minivmm-mem"
+	"$VMMSTAT" --marker BENCH-READY --sample-after 500 --guest-ram $MEM_BYTES -- \
+		sh -c "exec qemu-system-x86_64 -accel kvm -cpu host -M pc -m $MEM -smp 1 -L $QEMU_FW -nodefaults -nographic -no-reboot -vga none -serial stdio -kernel build/guest/bzImage -initrd build/guest/initramfs.cpio.gz -append '$BENCH_CMDLINE minivmm.test=bench_idle' -device isa-debug-exit,iobase=0xf4,iosize=1" \
+		| field overhead_kb >>"$R/qemu-mem"
+	i=$((i + 1))
+done
+
+echo
+echo "## Boot time and VMM memory ($RUNS runs each, interleaved, 1 vCPU, $MEM)"
+echo
+echo "| metric | minivmm median (p10-p90) | QEMU pc median (p10-p90) | ratio minivmm/QEMU |"
+echo "|---|---|---|---|"
+set -- $(stats <"$R/minivmm-boot") $(stats <"$R/qemu-boot")
+echo "| start to guest init (ms) | $1 ($2-$3) | $4 ($5-$6) | $(awk -v a="$1" -v b="$4" 'BEGIN { printf "%.2f", a / b }') |"
+set -- $(stats <"$R/minivmm-mem") $(stats <"$R/qemu-mem")
+echo "| VMM RSS outside guest RAM (KiB) | $1 ($2-$3) | $4 ($5-$6) | $(awk -v a="$1" -v b="$4" 'BEGIN { printf "%.2f", a / b }') |"
+echo
+echo "raw minivmm boot ms: $(tr '\n' ' ' <"$R/minivmm-boot")"
+echo "raw QEMU boot ms: $(tr '\n' ' ' <"$R/qemu-boot")"
+echo "raw minivmm overhead KiB: $(tr '\n' ' ' <"$R/minivmm-mem")"
+echo "raw QEMU overhead KiB: $(tr '\n' ' ' <"$R/qemu-mem")"
+rm -rf "$R"

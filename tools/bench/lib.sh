@@ -1,0 +1,43 @@
+# Shared by the benchmarks (POSIX sh, runs inside tools/kvmbox too).
+# QEMU as the peer: where its firmware lives in the box, and how to get it there.
+
+QEMU_FW=/qemu-fw
+QEMU_FILES="/usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot_dma.bin
+/usr/share/qemu/kvmvapic.bin /usr/share/qemu/multiboot_dma.bin"
+BENCH_CMDLINE="console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1 i8042.noaux i8042.nomux i8042.nopnp quiet"
+VMMSTAT=${VMMSTAT:-build/vmmstat}
+
+# The tools/kvmbox arguments that bring QEMU and its firmware into the box.
+qemu_kvmbox_args() {
+	printf -- '--add %s ' "$(command -v qemu-system-x86_64)"
+	for f in $QEMU_FILES; do
+		[ -f "$f" ] && printf -- '--add %s:%s/%s ' "$f" "$QEMU_FW" "${f##*/}"
+	done
+	# romfile= is needed for NICs without iPXE ROMs in the box.
+	for f in /usr/lib/ipxe/qemu/efi-virtio.rom; do
+		[ -f "$f" ] && printf -- '--add %s:%s/%s ' "$f" "$QEMU_FW" "${f##*/}"
+	done
+}
+
+# qemu_pc MEM EXTRA...: QEMU's pc machine with KVM, our kernel and initramfs.
+qemu_pc() {
+	mem=$1
+	shift
+	qemu-system-x86_64 -accel kvm -cpu host -M pc -m "$mem" -smp 1 -L "$QEMU_FW" \
+		-nodefaults -nographic -no-reboot -vga none \
+		-kernel build/guest/bzImage -initrd build/guest/initramfs.cpio.gz "$@"
+}
+
+# median / p10 / p90 of the numbers on stdin (one per line).
+stats() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "n/a n/a n/a"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		p10 = v[int((NR - 1) * 0.1) + 1]; p90 = v[int((NR - 1) * 0.9 + 0.5) + 1]
+		printf "%.1f %.1f %.1f\n", m, p10, p90 }'
+}
+
+# field NAME: value of NAME=... from a vmmstat result line on stdin.
+field() {
+	tr ' ' '\n' | sed -n "s/^$1=//p"
+}

@@ -1,0 +1,164 @@
+/* vmmstat: run a VMM, time it and measure its memory, for the benchmarks.
+ *
+ *   vmmstat [--marker TEXT] [--sample-after MS] [--guest-ram BYTES] -- CMD [ARGS...]
+ *
+ * Times from just before exec of CMD to (a) the first line of its output
+ * containing TEXT and (b) its exit. At the marker (plus --sample-after ms; at
+ * exit-time minus nothing when there is no marker) it reads /proc/PID/smaps
+ * and reports the total RSS and the RSS outside guest RAM (mappings at least
+ * --guest-ram bytes large are taken to be guest RAM). Output, one line:
+ *   marker_ms=.. exit_ms=.. rss_kb=.. overhead_kb=.. status=..
+ * CMD's own output goes to stderr prefixed with "| " when -v is given. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+	const char *marker;
+	long sample_after_ms;
+	unsigned long long guest_ram;
+	bool verbose;
+	char **cmd;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->guest_ram = ~0ull;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--") && i + 1 < argc) {
+			o->cmd = &argv[i + 1];
+			return 0;
+		} else if (!strcmp(argv[i], "--marker") && i + 1 < argc) {
+			o->marker = argv[++i];
+		} else if (!strcmp(argv[i], "--sample-after") && i + 1 < argc) {
+			o->sample_after_ms = strtol(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--guest-ram") && i + 1 < argc) {
+			o->guest_ram = strtoull(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "-v")) {
+			o->verbose = true;
+		} else {
+			break;
+		}
+	}
+	fprintf(stderr, "usage: vmmstat [--marker TEXT] [--sample-after MS] "
+		"[--guest-ram BYTES] [-v] -- CMD [ARGS...]\n");
+	return -1;
+}
+
+/* Sum Rss over all mappings, and over those smaller than guest_ram. */
+static void sample_rss(pid_t pid, unsigned long long guest_ram,
+		       unsigned long long *rss_kb, unsigned long long *overhead_kb)
+{
+	char path[64], line[512];
+	unsigned long long start, end, kb, size = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	*rss_kb = *overhead_kb = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%llx ", &start, &end) == 2 && strchr(line, '-') &&
+		    line[strspn(line, "0123456789abcdef")] == '-') {
+			size = end - start;
+		} else if (sscanf(line, "Rss: %llu kB", &kb) == 1) {
+			*rss_kb += kb;
+			if (size < guest_ram)
+				*overhead_kb += kb;
+		}
+	}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int pipefd[2], status = 0;
+	double t0, marker_ms = -1, sample_at = -1;
+	unsigned long long rss = 0, overhead = 0;
+	char buf[4096], line[4096];
+	size_t linelen = 0;
+	bool sampled = false, eof = false;
+	pid_t pid;
+
+	if (parse(argc, argv, &o) < 0)
+		return 2;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return perror("pipe"), 1;
+	t0 = now_ms();
+	pid = fork();
+	if (pid < 0)
+		return perror("fork"), 1;
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		execvp(o.cmd[0], o.cmd);
+		fprintf(stderr, "vmmstat: cannot run %s: %s\n", o.cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (!eof) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		int timeout = -1;
+
+		if (sample_at >= 0 && !sampled) {
+			double left = sample_at - now_ms();
+
+			timeout = left > 0 ? (int)left + 1 : 0;
+		}
+		if (poll(&p, 1, timeout) == 0 || (sample_at >= 0 && !sampled && now_ms() >= sample_at)) {
+			sample_rss(pid, o.guest_ram, &rss, &overhead);
+			sampled = true;
+			continue;
+		}
+		ssize_t n = read(pipefd[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			eof = true;
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (linelen < sizeof(line) - 1)
+				line[linelen++] = buf[i];
+			if (buf[i] != '\n')
+				continue;
+			line[linelen] = '\0';
+			if (o.verbose)
+				fprintf(stderr, "| %s", line);
+			if (o.marker && marker_ms < 0 && strstr(line, o.marker)) {
+				marker_ms = now_ms() - t0;
+				sample_at = now_ms() + (double)o.sample_after_ms;
+			}
+			linelen = 0;
+		}
+	}
+	waitpid(pid, &status, 0);
+	printf("marker_ms=%.1f exit_ms=%.1f rss_kb=%llu overhead_kb=%llu status=%d\n",
+	       marker_ms, now_ms() - t0, rss, overhead,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 0;
+}

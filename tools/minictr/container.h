@@ -1,0 +1,26 @@
+/* The container side: what the first process in the new namespaces does
+ * before COMMAND runs, and the small init that stays PID 1. */
+#ifndef MINICTR_CONTAINER_H
+#define MINICTR_CONTAINER_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "opts.h"
+
+struct ctr_child {
+	const struct ctr_opts *o;
+	const char *lower;      /* image directory */
+	const char *scratch;    /* host directory for the writable layer's tmpfs */
+	int go_fd;              /* read end: the parent writes one byte when ready */
+	struct timespec start;  /* CLOCK_MONOTONIC at minictr start, for --boot-time */
+	bool gid5_mapped;
+};
+
+/* Runs in the cloned child; returns the exit status for _exit(). */
+int ctr_child_main(const struct ctr_child *c);
+
+/* Milliseconds from start to now (CLOCK_MONOTONIC). */
+double ctr_ms_since(const struct timespec *start);
+
+#endif

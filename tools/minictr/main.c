@@ -1,0 +1,240 @@
+/* minictr: run COMMAND in a container. This process stays outside as the
+ * supervisor: it prepares the image and cgroup, clones the namespaced child,
+ * writes its id maps, plugs in its network, forwards signals, and cleans up
+ * on every path. The container side is in container.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../vmm/err.h"
+#include "cgroup.h"
+#include "container.h"
+#include "fsutil.h"
+#include "idmap.h"
+#include "image.h"
+#include "net.h"
+#include "opts.h"
+
+#define EXIT_SETUP 125
+
+struct run {
+	struct ctr_opts o;
+	struct timespec start;
+	struct idmap map;
+	struct cgroup cg;
+	char name[32];
+	char lower[PATH_MAX];
+	char scratch[PATH_MAX];
+	char veth[16];
+	pid_t child;
+};
+
+static int write_maps(const struct run *rn, struct err *e)
+{
+	char path[64], text[256];
+	int r;
+
+	if ((r = idmap_format(&rn->map, text, sizeof(text), e)) < 0)
+		return r;
+	/* An unprivileged caller may map only itself, and only with setgroups denied. */
+	if (geteuid() != 0) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)rn->child);
+		if ((r = write_text(path, "deny", e)) < 0)
+			return r;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)rn->child);
+	if ((r = write_text(path, text, e)) < 0)
+		return r;
+	if (geteuid() != 0) {
+		struct idmap g;
+		idmap_single(&g, (uint32_t)getegid(), 1);
+		if ((r = idmap_format(&g, text, sizeof(text), e)) < 0)
+			return r;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)rn->child);
+	return write_text(path, text, e);
+}
+
+static int runtime_dir(struct run *rn, struct err *e)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char base[PATH_MAX];
+	int r;
+
+	if (geteuid() == 0 || !xdg || !*xdg)
+		snprintf(base, sizeof(base), "%s", geteuid() == 0 ? "/run/minictr" : "/tmp/minictr");
+	else
+		snprintf(base, sizeof(base), "%s/minictr", xdg);
+	if ((r = mkdir_p(base, 0755, e)) < 0)
+		return r;
+	if (snprintf(rn->scratch, sizeof(rn->scratch), "%s/%s", base, rn->name) >= (int)sizeof(rn->scratch))
+		return err_set(e, ENAMETOOLONG, "runtime path too long");
+	if (mkdir(rn->scratch, 0700) < 0) {
+		r = err_sys(e, "mkdir %s", rn->scratch);
+		rn->scratch[0] = '\0';
+		return r;
+	}
+	return 0;
+}
+
+static void cleanup(struct run *rn)
+{
+	struct err ignored;
+
+	if (rn->veth[0])
+		net_link_delete(rn->veth, &ignored);
+	cg_destroy(&rn->cg);
+	/* The tmpfs and overlay lived in the container's mount namespace only. */
+	if (rn->scratch[0])
+		rmdir(rn->scratch);
+}
+
+static unsigned long clone_flags(unsigned ns)
+{
+	unsigned long f = CLONE_NEWNS;
+
+	if (ns & CTR_NS_USER)
+		f |= CLONE_NEWUSER;
+	if (ns & CTR_NS_PID)
+		f |= CLONE_NEWPID;
+	if (ns & CTR_NS_UTS)
+		f |= CLONE_NEWUTS;
+	if (ns & CTR_NS_IPC)
+		f |= CLONE_NEWIPC;
+	if (ns & CTR_NS_NET)
+		f |= CLONE_NEWNET;
+	return f; /* the cgroup namespace comes later, once the child is in its cgroup */
+}
+
+/* Wait for the container, forwarding SIGTERM/SIGINT sent to us (not those the
+ * terminal already sent to the whole process group). */
+static int supervise(struct run *rn, const sigset_t *set)
+{
+	for (;;) {
+		siginfo_t si;
+		int status;
+		int sig = sigwaitinfo(set, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			if (si.si_code != SI_KERNEL)
+				kill(rn->child, sig);
+			continue;
+		}
+		pid_t p = waitpid(rn->child, &status, WNOHANG);
+		if (p == rn->child)
+			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	}
+}
+
+static int start(struct run *rn, const sigset_t *set, struct err *e)
+{
+	const struct ctr_opts *o = &rn->o;
+	int go[2], r;
+	uint32_t shift = 0;
+
+	if (o->namespaces & CTR_NS_USER) {
+		if (o->map_set)
+			idmap_single(&rn->map, o->map_host_id, o->map_count);
+		else
+			idmap_default(&rn->map, (uint32_t)geteuid());
+		if (geteuid() == 0)
+			shift = (uint32_t)idmap_to_host(&rn->map, 0);
+	}
+	if ((r = image_resolve(o->rootfs, shift, o->verbose, rn->lower, sizeof(rn->lower), e)) < 0)
+		return r;
+	if ((r = runtime_dir(rn, e)) < 0)
+		return r;
+	if ((r = cg_create(&rn->cg, o, rn->name, e)) < 0)
+		return r;
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return err_sys(e, "pipe");
+	rn->child = (pid_t)syscall(SYS_clone, clone_flags(o->namespaces) | SIGCHLD, NULL, NULL, NULL, 0);
+	if (rn->child < 0) {
+		r = err_sys(e, "clone the container's namespaces");
+		close(go[0]);
+		close(go[1]);
+		return r;
+	}
+	if (rn->child == 0) {
+		close(go[1]);
+		struct ctr_child c = {.o = o, .lower = rn->lower, .scratch = rn->scratch,
+				      .go_fd = go[0], .start = rn->start,
+				      .gid5_mapped = !(o->namespaces & CTR_NS_USER) ||
+						     idmap_to_host(&rn->map, 5) >= 0};
+		_exit(ctr_child_main(&c));
+	}
+	close(go[0]);
+	r = cg_add_pid(&rn->cg, rn->child, e);
+	if (r == 0 && (o->namespaces & CTR_NS_USER))
+		r = write_maps(rn, e);
+	if (r == 0 && o->bridge) {
+		snprintf(rn->veth, sizeof(rn->veth), "mc%d", (int)rn->child);
+		r = net_veth_create(rn->veth, o->bridge, rn->child, e);
+		if (r < 0)
+			rn->veth[0] = '\0';
+	}
+	if (r == 0 && write(go[1], "g", 1) != 1)
+		r = err_sys(e, "start the container");
+	close(go[1]);
+	if (r < 0) {
+		/* Closing the pipe without a byte makes the child give up. */
+		kill(rn->child, SIGKILL);
+		waitpid(rn->child, NULL, 0);
+		return r;
+	}
+	(void)set;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct run rn;
+	struct err e = {0};
+	sigset_t set;
+	int status;
+
+	memset(&rn, 0, sizeof(rn));
+	clock_gettime(CLOCK_MONOTONIC, &rn.start);
+	if (ctr_parse_args(argc, argv, &rn.o, &e) < 0) {
+		fprintf(stderr, "minictr: error: %s\n", e.msg);
+		return EXIT_SETUP;
+	}
+	if (rn.o.help) {
+		ctr_usage(argv[0], 0);
+		return 0;
+	}
+	snprintf(rn.name, sizeof(rn.name), "ctr-%d", (int)getpid());
+	/* Block what we forward before the child exists, so none is lost. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (start(&rn, &set, &e) < 0) {
+		cleanup(&rn);
+		fprintf(stderr, "minictr: error: %s\n", e.msg);
+		return EXIT_SETUP;
+	}
+	status = supervise(&rn, &set);
+	if (rn.o.mem_report) {
+		uint64_t peak;
+		if (cg_memory_peak(&rn.cg, &peak, &e) == 0)
+			fprintf(stderr, "minictr: mem-peak-kib=%llu\n", (unsigned long long)(peak / 1024));
+		else
+			fprintf(stderr, "minictr: mem-peak-kib=unknown (%s)\n", e.msg);
+	}
+	cleanup(&rn);
+	return status;
+}

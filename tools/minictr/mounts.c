@@ -1,0 +1,263 @@
+#include "mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+/* What OCI runtimes hide (runc/crun defaults): kernel memory, keys, timers
+ * and firmware a container has no business reading. */
+static const char *const masked_paths[] = {
+	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+	"/sys/firmware", "/sys/devices/virtual/powercap",
+};
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags,
+		    const char *data, struct err *e)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+	{
+		const char *what = type ? type : src ? src : "(remount)";
+		return err_sys(e, "mount %s on %s%s%s", what, dst, data ? " with " : "",
+			       data ? data : "");
+	}
+	return 0;
+}
+
+static int join(char *buf, size_t len, const char *a, const char *b, struct err *e)
+{
+	if (snprintf(buf, len, "%s%s", a, b) >= (int)len)
+		return err_set(e, ENAMETOOLONG, "path %s%s too long", a, b);
+	return 0;
+}
+
+/* Remount a bind mount read-only, keeping the flags the kernel locked on it
+ * (a user namespace may not clear nosuid/nodev/noexec). */
+static int remount_ro(const char *path, struct err *e)
+{
+	struct statvfs sv;
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+
+	if (statvfs(path, &sv) < 0)
+		return err_sys(e, "statvfs %s", path);
+	if (sv.f_flag & ST_NOSUID)
+		flags |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		flags |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		flags |= MS_NOATIME;
+	if (sv.f_flag & ST_RELATIME)
+		flags |= MS_RELATIME;
+	return do_mount(NULL, path, NULL, flags, NULL, e);
+}
+
+static int mount_overlay(const struct mounts_cfg *c, char *merged, size_t len, struct err *e)
+{
+	char upper[PATH_MAX], work[PATH_MAX], data[3 * PATH_MAX + 64];
+	int r;
+
+	/* The writable layer lives in a tmpfs of this mount namespace: it goes
+	 * away with the namespace, whatever way the container ends. */
+	if ((r = do_mount("minictr", c->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", e)) < 0)
+		return r;
+	if ((r = join(upper, sizeof(upper), c->scratch, "/upper", e)) < 0 ||
+	    (r = join(work, sizeof(work), c->scratch, "/work", e)) < 0 ||
+	    (r = join(merged, len, c->scratch, "/merged", e)) < 0)
+		return r;
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0 || mkdir(merged, 0755) < 0)
+		return err_sys(e, "mkdir in %s", c->scratch);
+	if (strchr(c->lower, ',') || strchr(c->lower, ':'))
+		return err_set(e, EINVAL, "image path %s must not contain ',' or ':'", c->lower);
+	snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s", c->lower, upper, work);
+	if (mount("overlay", merged, "overlay", 0, data) == 0)
+		return 0;
+	/* Inside a user namespace the trusted.* xattrs are off limits. */
+	snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", c->lower,
+		 upper, work);
+	return do_mount("overlay", merged, "overlay", 0, data, e);
+}
+
+static int mount_volumes(const struct ctr_opts *o, const char *merged, struct err *e)
+{
+	for (unsigned i = 0; i < o->n_vols; i++) {
+		const struct ctr_volume *v = &o->vols[i];
+		char dst[PATH_MAX];
+		struct stat st;
+		int r;
+
+		if (stat(v->host, &st) < 0)
+			return err_sys(e, "volume %s", v->host);
+		if ((r = join(dst, sizeof(dst), merged, v->ctr, e)) < 0)
+			return r;
+		if (S_ISDIR(st.st_mode))
+			r = mkdir_p(dst, 0755, e);
+		else {
+			char parent[PATH_MAX];
+			snprintf(parent, sizeof(parent), "%s", dst);
+			*strrchr(parent, '/') = '\0';
+			r = mkdir_p(parent, 0755, e);
+			if (r == 0)
+				r = touch(dst, e);
+		}
+		if (r < 0)
+			return err_wrap(e, "volume target %s", v->ctr);
+		if ((r = do_mount(v->host, dst, NULL, MS_BIND | MS_REC, NULL, e)) < 0)
+			return r;
+		if (v->readonly && (r = remount_ro(dst, e)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int mount_dev(const struct mounts_cfg *c, const char *merged, struct err *e)
+{
+	char dev[PATH_MAX], p[PATH_MAX + 32], opts[96];
+	int r;
+
+	if ((r = join(dev, sizeof(dev), merged, "/dev", e)) < 0 || (r = mkdir_p(dev, 0755, e)) < 0)
+		return r;
+	if ((r = do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", e)) < 0)
+		return r;
+	/* mknod is not allowed in a user namespace: bind the host's nodes. */
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		char host[32];
+		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
+		snprintf(p, sizeof(p), "%s/%s", dev, dev_nodes[i]);
+		if ((r = touch(p, e)) < 0)
+			return r;
+		if (mount(host, p, NULL, MS_BIND, NULL) < 0) {
+			if (!strcmp(dev_nodes[i], "tty") && (errno == ENXIO || errno == ENOENT)) {
+				unlink(p); /* no controlling terminal to offer */
+				continue;
+			}
+			return err_sys(e, "bind %s", host);
+		}
+	}
+	snprintf(p, sizeof(p), "%s/pts", dev);
+	if (mkdir(p, 0755) < 0)
+		return err_sys(e, "mkdir %s", p);
+	snprintf(opts, sizeof(opts), "newinstance,ptmxmode=0666,mode=0620%s",
+		 c->gid5_mapped ? ",gid=5" : "");
+	if ((r = do_mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, opts, e)) < 0)
+		return r;
+	snprintf(p, sizeof(p), "%s/shm", dev);
+	if (mkdir(p, 01777) < 0)
+		return err_sys(e, "mkdir %s", p);
+	if ((r = do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", e)) < 0)
+		return r;
+	static const char *const links[][2] = {
+		{"pts/ptmx", "ptmx"}, {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
+		{"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dev, links[i][1]);
+		if (symlink(links[i][0], p) < 0)
+			return err_sys(e, "symlink %s", p);
+	}
+	return 0;
+}
+
+static int mount_proc_sys(const struct ctr_opts *o, const char *merged, struct err *e)
+{
+	char p[PATH_MAX];
+	int r;
+
+	if ((r = join(p, sizeof(p), merged, "/proc", e)) < 0 || (r = mkdir_p(p, 0555, e)) < 0)
+		return r;
+	if ((r = do_mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e)) < 0)
+		return r;
+	if ((r = join(p, sizeof(p), merged, "/sys", e)) < 0 || (r = mkdir_p(p, 0555, e)) < 0)
+		return r;
+	/* sysfs needs a network namespace of our own; otherwise leave /sys empty. */
+	if (mount("sysfs", p, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0) {
+		if (o->verbose)
+			fprintf(stderr, "minictr: /sys left empty: mount sysfs: %s\n", strerror(errno));
+		return 0;
+	}
+	if (o->namespaces & CTR_NS_CGROUP) {
+		/* Our own cgroup subtree only, read-only; absent without cgroup v2. */
+		if (join(p, sizeof(p), merged, "/sys/fs/cgroup", e) == 0 && mount("cgroup2", p, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0 &&
+		    o->verbose)
+			fprintf(stderr, "minictr: no /sys/fs/cgroup in the container: %s\n", strerror(errno));
+	}
+	return 0;
+}
+
+static int enter_root(const char *merged, struct err *e)
+{
+	/* pivot_root(".", "."): the old root ends up on top of the new one, then
+	 * gets detached; no directory for it is needed in the image. */
+	if (chdir(merged) < 0)
+		return err_sys(e, "chdir %s", merged);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_sys(e, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_sys(e, "detach the old root");
+	if (chdir("/") < 0)
+		return err_sys(e, "chdir /");
+	return 0;
+}
+
+static int apply_masks(struct err *e)
+{
+	int r;
+
+	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(masked_paths[0]); i++) {
+		struct stat st;
+		const char *p = masked_paths[i];
+
+		if (stat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			r = do_mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				     "size=0", e);
+		else
+			r = do_mount("/dev/null", p, NULL, MS_BIND, NULL, e);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(readonly_paths[0]); i++) {
+		const char *p = readonly_paths[i];
+
+		if (access(p, F_OK) < 0)
+			continue;
+		if ((r = do_mount(p, p, NULL, MS_BIND | MS_REC, NULL, e)) < 0 ||
+		    (r = remount_ro(p, e)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int mounts_setup(const struct mounts_cfg *c, struct err *e)
+{
+	char merged[PATH_MAX];
+	int r;
+
+	/* Nothing we mount may propagate back to the host. */
+	if ((r = do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, e)) < 0)
+		return r;
+	if ((r = mount_overlay(c, merged, sizeof(merged), e)) < 0)
+		return err_wrap(e, "writable layer");
+	if ((r = mount_volumes(c->o, merged, e)) < 0 ||
+	    (r = mount_proc_sys(c->o, merged, e)) < 0 ||
+	    (r = mount_dev(c, merged, e)) < 0)
+		return r;
+	if ((r = enter_root(merged, e)) < 0)
+		return r;
+	return apply_masks(e);
+}

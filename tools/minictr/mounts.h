@@ -1,0 +1,21 @@
+/* The container's filesystem, set up by its first process inside its own
+ * mount namespace: overlay over the image, volumes, /proc, /dev, /sys, then
+ * pivot_root and the OCI-style masks. */
+#ifndef MINICTR_MOUNTS_H
+#define MINICTR_MOUNTS_H
+
+#include <stdbool.h>
+
+#include "../../vmm/err.h"
+#include "opts.h"
+
+struct mounts_cfg {
+	const struct ctr_opts *o;
+	const char *lower;     /* image directory (overlay lowerdir) */
+	const char *scratch;   /* empty host directory to mount the tmpfs on */
+	bool gid5_mapped;      /* devpts may use gid=5 (tty) */
+};
+
+int mounts_setup(const struct mounts_cfg *c, struct err *e);
+
+#endif

@@ -98,6 +98,15 @@ static int add_segment(struct vq_chain *c, const struct guest_mem *mem,
 	return 0;
 }
 
+/* A bad buffer (outside RAM, out of order, a nested table) is recorded and
+ * skipped, and the walk goes on so the device still finds the status byte
+ * at the end; a bad link (next out of range, too long) ends the walk. */
+static void note(struct vq_chain *c, int err)
+{
+	if (!c->error)
+		c->error = err;
+}
+
 /* Walk an indirect table: at most budget entries and its own length. */
 static int walk_indirect(struct vq_chain *c, const struct guest_mem *mem,
 			 const struct vring_desc *ind, unsigned budget)
@@ -113,16 +122,14 @@ static int walk_indirect(struct vq_chain *c, const struct guest_mem *mem,
 	count = ind->len / sizeof(struct vring_desc);
 	for (unsigned steps = 0;; steps++) {
 		struct vring_desc d;
-		int r;
 
 		if (steps >= count || steps >= budget)
 			return -ELOOP;
 		read_desc(&d, table + (size_t)i * sizeof(d));
 		if (d.flags & VRING_DESC_F_INDIRECT)
-			return -EINVAL; /* nested indirect tables are forbidden */
-		r = add_segment(c, mem, &d);
-		if (r < 0)
-			return r;
+			note(c, -EINVAL); /* nested indirect tables are forbidden */
+		else
+			note(c, add_segment(c, mem, &d));
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (d.next >= count)
@@ -139,23 +146,20 @@ static int walk_chain(struct virtqueue *vq, struct vq_chain *c, uint16_t head)
 
 	for (;;) {
 		struct vring_desc d;
-		int r;
 
 		if (budget == 0)
 			return -ELOOP;
 		budget--;
 		read_desc(&d, &vq->desc[i]);
 		if (d.flags & VRING_DESC_F_INDIRECT) {
-			/* An indirect descriptor must be the only one in the chain. */
+			/* An indirect descriptor must be the only one in the chain.
+			 * The table is bounded by its length and the queue size
+			 * (Linux puts seg_max + 2 entries in one table). */
 			if (!vq->indirect || (d.flags & VRING_DESC_F_NEXT) || c->nout || c->nin)
 				return -EINVAL;
-			/* The table is bounded by its length and the queue size
-			 * (Linux puts seg_max + 2 entries in one table). */
 			return walk_indirect(c, vq->mem, &d, vq->size);
 		}
-		r = add_segment(c, vq->mem, &d);
-		if (r < 0)
-			return r;
+		note(c, add_segment(c, vq->mem, &d));
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (d.next >= vq->size)
@@ -189,7 +193,8 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *c)
 	c->head = head;
 	c->nout = c->nin = 0;
 	c->out_bytes = c->in_bytes = 0;
-	c->error = walk_chain(vq, c, head);
+	c->error = 0;
+	note(c, walk_chain(vq, c, head));
 	return 1;
 }
 

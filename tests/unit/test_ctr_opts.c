@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,6 +191,35 @@ static void test_bad_values(void **state)
 	expect_bad(WORDS("--map-root", "4294967000:1000", "--rootfs", "/r", "x"), "range goes past");
 }
 
+static void test_net(void **state)
+{
+	struct args a;
+	struct ctr_opts o;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(parse(&a, &o, &e, WORDS("--net", "bridge=br0,ip=10.0.0.2/24,gw=10.0.0.1",
+						 "--rootfs", "/r", "x")), 0);
+	assert_string_equal(o.bridge, "br0");
+	assert_true(o.ip4 == htonl(0x0a000002));
+	assert_int_equal(o.ip4_prefix, 24);
+	assert_true(o.gw4 == htonl(0x0a000001));
+	/* The last --net wins, and none clears what an earlier one set. */
+	assert_int_equal(parse(&a, &o, &e, WORDS("--net", "bridge=br0,ip=10.0.0.2/24", "--net=none",
+						 "--rootfs", "/r", "x")), 0);
+	assert_null(o.bridge);
+	assert_true(o.ip4 == 0);
+	expect_bad(WORDS("--net", "bridge=br0,ip=10.0.0.2", "--rootfs", "/r", "x"), "needs a /prefix");
+	expect_bad(WORDS("--net", "bridge=br0,ip=10.0.0.2/33", "--rootfs", "/r", "x"), "bad address");
+	expect_bad(WORDS("--net", "bridge=br0,ip=10.0.0.2/0", "--rootfs", "/r", "x"), "bad address");
+	expect_bad(WORDS("--net", "bridge=br0,ip=300.0.0.2/24", "--rootfs", "/r", "x"), "bad address");
+	expect_bad(WORDS("--net", "bridge=br0,ip=0.0.0.0/8", "--rootfs", "/r", "x"), "bad address");
+	expect_bad(WORDS("--net", "bridge=br0,gw=10.0.0.1/24", "--rootfs", "/r", "x"), "bad address");
+	expect_bad(WORDS("--net", "bridge=br0,gw=10.0.0.1", "--rootfs", "/r", "x"), "gw= needs ip=");
+	expect_bad(WORDS("--net", "bridge=br0,mtu=9000", "--rootfs", "/r", "x"), "unknown setting");
+	expect_bad(WORDS("--net", "bridge=,ip=10.0.0.2/24", "--rootfs", "/r", "x"), "1..15");
+}
+
 static void test_volumes(void **state)
 {
 	struct ctr_volume v;
@@ -255,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_bad_usage),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_volumes),
 		cmocka_unit_test(test_limits_of_repeats),
 	};

@@ -186,6 +186,10 @@ static int setup(const struct ctr_child *c, struct err *e)
 			return r;
 		if (o->bridge && (r = net_link_up("eth0", e)) < 0)
 			return r;
+		if (o->ip4 && (r = net_addr_add("eth0", o->ip4, o->ip4_prefix, e)) < 0)
+			return r;
+		if (o->gw4 && (r = net_route_default(o->gw4, e)) < 0)
+			return r;
 	}
 	struct mounts_cfg mc = {.o = o, .lower = c->lower, .scratch = c->scratch,
 				.gid5_mapped = c->gid5_mapped};

@@ -218,7 +218,10 @@ int image_resolve(const char *rootfs, uint32_t shift, bool verbose, char *lower,
 	is_tar = S_ISREG(st.st_mode);
 	if (!is_tar && !S_ISDIR(st.st_mode))
 		return err_set(e, EINVAL, "rootfs %s is neither a directory nor a tar archive", rootfs);
-	if (!is_tar && shift == 0) {
+	/* Without root, files the caller does not own stay unmapped (nobody) in
+	 * the container and cannot be copied up: use a copy the caller owns. */
+	bool foreign = geteuid() != 0 && st.st_uid != geteuid();
+	if (!is_tar && shift == 0 && !foreign) {
 		if (strlen(real) >= len)
 			return err_set(e, ENAMETOOLONG, "rootfs path too long");
 		strcpy(lower, real);

@@ -148,6 +148,47 @@ int net_veth_create(const char *host_name, const char *bridge, pid_t pid, struct
 	return 0;
 }
 
+/* Requests that carry another header than ifinfomsg after nlmsghdr. */
+static void *req_init_raw(struct nlreq *q, unsigned short type, unsigned short flags, size_t hdr)
+{
+	struct ifinfomsg *unused = req_init(q, type, flags);
+
+	(void)unused;
+	memset(NLMSG_DATA(q->h), 0, hdr);
+	q->h->nlmsg_len = (unsigned)NLMSG_LENGTH(hdr);
+	return NLMSG_DATA(q->h);
+}
+
+int net_addr_add(const char *name, uint32_t addr, unsigned prefix, struct err *e)
+{
+	struct nlreq q;
+	struct ifaddrmsg *ifa = req_init_raw(&q, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+					     sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = if_nametoindex(name);
+	if (!ifa->ifa_index)
+		return err_sys(e, "interface %s", name);
+	attr_put(&q, IFA_LOCAL, &addr, sizeof(addr));
+	attr_put(&q, IFA_ADDRESS, &addr, sizeof(addr));
+	return req_send(&q, "add address", e);
+}
+
+int net_route_default(uint32_t gw, struct err *e)
+{
+	struct nlreq q;
+	struct rtmsg *rt = req_init_raw(&q, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rt));
+
+	rt->rtm_family = AF_INET;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_type = RTN_UNICAST;
+	attr_put(&q, RTA_GATEWAY, &gw, sizeof(gw));
+	return req_send(&q, "add default route", e);
+}
+
 int net_link_delete(const char *name, struct err *e)
 {
 	struct nlreq q;

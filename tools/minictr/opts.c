@@ -1,5 +1,6 @@
 #include "opts.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +40,9 @@ void ctr_usage(const char *prog, int to_stderr)
 		"  --cpus N              CPU limit, fractional allowed (cgroup v2 cpu.max)\n"
 		"  --pids N              process limit (cgroup v2 pids.max)\n"
 		"  --io-weight N         block I/O weight 1..10000 (cgroup v2 io.weight)\n"
-		"  --net none|bridge=BR  no network but loopback (default), or a veth pair on bridge BR\n"
+		"  --net none|bridge=BR[,ip=A.B.C.D/N][,gw=A.B.C.D]\n"
+		"                        no network but loopback (default), or eth0: a veth pair\n"
+		"                        attached to host bridge BR, with an address and route\n"
 		"  --map-root ID[:N]     host id range for the user namespace (default: 100000:65536\n"
 		"                        as root, else the caller's own uid/gid)\n"
 		"  --no-init             exec COMMAND itself as PID 1 (no reaping init)\n"
@@ -151,22 +154,69 @@ int ctr_parse_volume(char *spec, struct ctr_volume *v, struct err *e)
 	return 0;
 }
 
-static int parse_net(const char *s, struct ctr_opts *o, struct err *e)
+static int parse_ip4(const char *s, uint32_t *addr, unsigned *prefix, struct err *e)
 {
-	if (!strcmp(s, "none")) {
-		o->bridge = NULL;
-		return 0;
+	char buf[32];
+	char *slash;
+	uint64_t p = 32;
+	struct in_addr a;
+
+	if (strlen(s) >= sizeof(buf))
+		return err_set(e, EINVAL, "--net: bad address '%s'", s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (!prefix || ctr_parse_uint(slash + 1, 1, 32, &p, "--net prefix length", e) < 0)
+			return err_set(e, EINVAL, "--net: bad address '%s'", s);
+	} else if (prefix) {
+		return err_set(e, EINVAL, "--net: address '%s' needs a /prefix", s);
 	}
-	if (!strncmp(s, "bridge=", 7)) {
-		size_t n = strlen(s + 7);
-		if (n == 0 || n >= 16)
-			return err_set(e, EINVAL, "--net %s: bridge name must be 1..15 characters", s);
-		if (strchr(s + 7, '/') || strchr(s + 7, ' '))
-			return err_set(e, EINVAL, "--net %s: invalid bridge name", s);
-		o->bridge = s + 7;
+	if (inet_pton(AF_INET, buf, &a) != 1 || a.s_addr == 0)
+		return err_set(e, EINVAL, "--net: bad address '%s'", s);
+	*addr = a.s_addr;
+	if (prefix)
+		*prefix = (unsigned)p;
+	return 0;
+}
+
+/* none | bridge=NAME[,ip=A.B.C.D/N][,gw=A.B.C.D]; splits val in place. */
+static int parse_net(char *s, struct ctr_opts *o, struct err *e)
+{
+	char *opt, *next;
+	int r;
+
+	o->bridge = NULL;
+	o->ip4 = o->gw4 = 0;
+	if (!strcmp(s, "none"))
 		return 0;
+	if (strncmp(s, "bridge=", 7))
+		return err_set(e, EINVAL, "--net '%s': expected none or bridge=NAME", s);
+	next = strchr(s, ',');
+	if (next)
+		*next++ = '\0';
+	size_t n = strlen(s + 7);
+	if (n == 0 || n >= 16)
+		return err_set(e, EINVAL, "--net %s: bridge name must be 1..15 characters", s);
+	if (strchr(s + 7, '/') || strchr(s + 7, ' '))
+		return err_set(e, EINVAL, "--net %s: invalid bridge name", s);
+	o->bridge = s + 7;
+	while ((opt = next) != NULL) {
+		next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(opt, "ip=", 3))
+			r = parse_ip4(opt + 3, &o->ip4, &o->ip4_prefix, e);
+		else if (!strncmp(opt, "gw=", 3))
+			r = parse_ip4(opt + 3, &o->gw4, NULL, e);
+		else
+			r = err_set(e, EINVAL, "--net: unknown setting '%s' (ip= or gw=)", opt);
+		if (r < 0)
+			return r;
 	}
-	return err_set(e, EINVAL, "--net '%s': expected none or bridge=NAME", s);
+	if (o->gw4 && !o->ip4)
+		return err_set(e, EINVAL, "--net: gw= needs ip=");
+	return 0;
 }
 
 static int parse_map_root(const char *s, struct ctr_opts *o, struct err *e)

@@ -43,6 +43,9 @@ struct ctr_opts {
 	uint64_t pids_max;         /* 0: no limit */
 	uint64_t io_weight;        /* 0: no limit, else 1..10000 */
 	const char *bridge;        /* --net bridge=NAME, NULL for --net none */
+	uint32_t ip4;              /* ...,ip=A.B.C.D/N for eth0 (network order), 0: none */
+	unsigned ip4_prefix;
+	uint32_t gw4;              /* ...,gw=A.B.C.D default route (network order), 0: none */
 	uint32_t map_host_id;      /* --map-root HOSTID[:COUNT]; used when map_set */
 	uint32_t map_count;
 	bool map_set;

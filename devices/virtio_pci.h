@@ -127,6 +127,16 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c);
  * sent when pop finds the queue empty, or after several completions. */
 void virtio_pci_complete(struct virtio_pci *vp, unsigned q,
 			 const struct vq_chain *c, uint32_t len);
+/* Several chains in flight on one queue (virtio-net mergeable receive: one
+ * packet spans several chains). After popping n chains of queue q without
+ * completing them, either complete them together (one used index update,
+ * so the driver never sees part of a packet) or give them all back. */
+void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q,
+			       const struct vring_used_elem *els, unsigned n);
+void virtio_pci_unpop(struct virtio_pci *vp, unsigned q, unsigned n);
+/* Send the interrupt queue q owes now: for completions made outside a
+ * pop-until-empty loop (receive driven by a backend fd). */
+void virtio_pci_flush_irq(struct virtio_pci *vp, unsigned q);
 /* Put the device in NEEDS_RESET and send a config-change interrupt. */
 void virtio_pci_set_needs_reset(struct virtio_pci *vp);
 /* Device config changed: bump config_generation, config interrupt. */

@@ -144,6 +144,47 @@ void virtio_pci_complete(struct virtio_pci *vp, unsigned q, const struct vq_chai
 	pthread_mutex_unlock(&vp->lock);
 }
 
+void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q,
+			       const struct vring_used_elem *els, unsigned n)
+{
+	if (q >= vp->ops->num_queues)
+		return;
+	pthread_mutex_lock(&vp->lock);
+	vp->in_flight = false;
+	if (vp->reset_pending) {
+		virtio_pci_reset_locked(vp);
+	} else if (vp->vqs[q].ready && n) {
+		vq_push_batch(&vp->vqs[q], els, n);
+		vp->irq_owed[q] = true;
+		vp->irq_batch[q] += n;
+		if (vp->irq_batch[q] >= IRQ_BATCH)
+			flush_irq_locked(vp, q);
+	}
+	pthread_mutex_unlock(&vp->lock);
+}
+
+void virtio_pci_unpop(struct virtio_pci *vp, unsigned q, unsigned n)
+{
+	if (q >= vp->ops->num_queues)
+		return;
+	pthread_mutex_lock(&vp->lock);
+	vp->in_flight = false;
+	if (vp->reset_pending)
+		virtio_pci_reset_locked(vp);
+	else if (vp->vqs[q].ready)
+		vq_unpop(&vp->vqs[q], (uint16_t)n);
+	pthread_mutex_unlock(&vp->lock);
+}
+
+void virtio_pci_flush_irq(struct virtio_pci *vp, unsigned q)
+{
+	if (q >= vp->ops->num_queues)
+		return;
+	pthread_mutex_lock(&vp->lock);
+	flush_irq_locked(vp, q);
+	pthread_mutex_unlock(&vp->lock);
+}
+
 static int epoll_add(struct virtio_pci *vp, int fd, uint64_t tag, struct err *e)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };

@@ -288,3 +288,25 @@ int vq_chain_slice(const struct vq_chain *c, bool writable, uint64_t off,
 	}
 	return len ? -EINVAL : (int)k;
 }
+
+void vq_unpop(struct virtqueue *vq, uint16_t n)
+{
+	vq->last_avail = (uint16_t)(vq->last_avail - n);
+}
+
+void vq_push_batch(struct virtqueue *vq, const struct vring_used_elem *els,
+		   unsigned n)
+{
+	if (!vq->ready)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		struct vring_used_elem *el =
+			&vq->used->ring[(uint16_t)(vq->used_idx + i) & (vq->size - 1)];
+
+		__atomic_store_n(&el->id, els[i].id, __ATOMIC_RELAXED);
+		__atomic_store_n(&el->len, els[i].len, __ATOMIC_RELAXED);
+	}
+	vq->used_idx = (uint16_t)(vq->used_idx + n);
+	/* Every element must be visible before the index that publishes them. */
+	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
+}

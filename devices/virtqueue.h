@@ -86,4 +86,12 @@ size_t vq_chain_write(const struct vq_chain *c, uint64_t off, const void *buf,
 int vq_chain_slice(const struct vq_chain *c, bool writable, uint64_t off,
 		   uint64_t len, struct iovec *out, unsigned max);
 
+/* Several chains per request (virtio-net mergeable receive buffers):
+ * vq_unpop gives back the last n popped, not yet pushed chains (the next
+ * pops return them again); vq_push_batch returns n heads with one used
+ * index store, so the driver sees all of them at once or none. */
+void vq_unpop(struct virtqueue *vq, uint16_t n);
+void vq_push_batch(struct virtqueue *vq, const struct vring_used_elem *els,
+		   unsigned n);
+
 #endif

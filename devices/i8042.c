@@ -10,6 +10,7 @@
 #define STATUS_OBF   0x01 /* output buffer full: a byte waits at 0x60 */
 #define STATUS_SYS   0x04 /* system flag: self test passed */
 #define STATUS_CMD   0x08 /* last write was a command */
+#define STATUS_UNLOCKED 0x10 /* keyboard not inhibited by the keylock */
 
 #define CMD_READ_CTR   0x20
 #define CMD_WRITE_CTR  0x60
@@ -137,7 +138,7 @@ int i8042_create(struct vm *vm, struct i8042 **out, struct err *e)
 		return err_set(e, ENOMEM, "out of memory");
 	k->vm = vm;
 	k->ctr = CTR_KBD_INT | CTR_SYS | CTR_XLATE;
-	k->status = STATUS_SYS;
+	k->status = STATUS_SYS | STATUS_UNLOCKED;
 	pthread_mutex_init(&k->lock, NULL);
 	r = bus_register(&vm->io_bus, DATA_PORT, 1, data_port_io, k, "i8042 data", e);
 	if (r == 0)

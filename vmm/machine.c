@@ -12,6 +12,7 @@
 #include "../devices/disk_opts.h"
 #include "../devices/i8042.h"
 #include "../devices/pci.h"
+#include "../devices/rtc.h"
 #include "../devices/serial.h"
 #include "../devices/sysports.h"
 #include "../devices/virtio_blk.h"
@@ -26,6 +27,7 @@ struct machine {
 	struct console *console;
 	struct serial *serial;
 	struct i8042 *kbd;
+	struct rtc *rtc;
 	struct sysports *ports;
 	struct pci_host *pci;
 	struct vcpu *vcpus;
@@ -61,6 +63,8 @@ static int add_devices(struct machine *m, const struct vmm_options *o,
 			  m->console, &m->serial, e);
 	if (r == 0)
 		r = i8042_create(vm, &m->kbd, e);
+	if (r == 0)
+		r = rtc_create(vm, &m->rtc, e);
 	if (r == 0)
 		r = sysports_create(vm, start_ns, o->boot_time, &m->ports, e);
 	if (r == 0)
@@ -158,6 +162,7 @@ static void teardown(struct machine *m)
 	console_close(m->console);
 	pci_host_destroy(m->pci);
 	i8042_destroy(m->kbd);
+	rtc_destroy(m->rtc);
 	serial_destroy(m->serial);
 	sysports_destroy(m->ports);
 	for (unsigned i = 0; i < m->ndisks; i++)

@@ -6,8 +6,10 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../../devices/i8042.h"
+#include "../../devices/rtc.h"
 #include "../../devices/sysports.h"
 
 static void i8042_commands(void **state)
@@ -83,12 +85,59 @@ static void ports_conflict_refused(void **state)
 	vm_destroy_common(&vm);
 }
 
+static void rtc_reads_bcd_utc(void **state)
+{
+	uint8_t cmos[128] = { 0 };
+	time_t t = 1795350896; /* 2026-11-22 12:34:56 UTC, a Sunday */
+
+	(void)state;
+	assert_int_equal(rtc_register_at(cmos, 0x00, t), 0x56);
+	assert_int_equal(rtc_register_at(cmos, 0x02, t), 0x34);
+	assert_int_equal(rtc_register_at(cmos, 0x04, t), 0x12);
+	assert_int_equal(rtc_register_at(cmos, 0x06, t), 0x01);
+	assert_int_equal(rtc_register_at(cmos, 0x07, t), 0x22);
+	assert_int_equal(rtc_register_at(cmos, 0x08, t), 0x11);
+	assert_int_equal(rtc_register_at(cmos, 0x09, t), 0x26);
+	assert_int_equal(rtc_register_at(cmos, 0x32, t), 0x20);
+	assert_int_equal(rtc_register_at(cmos, 0x0a, t) & 0x80, 0); /* no update in progress */
+	assert_int_equal(rtc_register_at(cmos, 0x0d, t), 0x80);
+}
+
+static void rtc_ports(void **state)
+{
+	struct vm vm;
+	struct rtc *r;
+	struct err e = { 0 };
+	uint8_t v;
+
+	(void)state;
+	assert_int_equal(vm_init_common(&vm, NULL, 64 << 20, &e), 0);
+	assert_int_equal(rtc_create(&vm, &r, &e), 0);
+	/* CMOS RAM keeps bytes; the clock cannot be set by the guest. */
+	v = 0x40 | 0x80; /* index 0x40 with the NMI-mask bit */
+	bus_dispatch(&vm.io_bus, 0x70, &v, 1, true);
+	v = 0x5a;
+	bus_dispatch(&vm.io_bus, 0x71, &v, 1, true);
+	bus_dispatch(&vm.io_bus, 0x71, &v, 1, false);
+	assert_int_equal(v, 0x5a);
+	v = 0x0b;
+	bus_dispatch(&vm.io_bus, 0x70, &v, 1, true);
+	v = 0xff;
+	bus_dispatch(&vm.io_bus, 0x71, &v, 1, true);
+	bus_dispatch(&vm.io_bus, 0x71, &v, 1, false);
+	assert_int_equal(v, 0x02);
+	rtc_destroy(r);
+	vm_destroy_common(&vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(i8042_commands),
 		cmocka_unit_test(exit_port_sets_status),
 		cmocka_unit_test(ports_conflict_refused),
+		cmocka_unit_test(rtc_reads_bcd_utc),
+		cmocka_unit_test(rtc_ports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,11 +11,14 @@
 
 #include "../devices/disk_opts.h"
 #include "../devices/i8042.h"
+#include "../devices/net_opts.h"
 #include "../devices/pci.h"
 #include "../devices/rtc.h"
 #include "../devices/serial.h"
 #include "../devices/sysports.h"
+#include "../devices/tap.h"
 #include "../devices/virtio_blk.h"
+#include "../devices/virtio_net.h"
 #include "console.h"
 #include "kvm.h"
 #include "vcpu.h"
@@ -33,6 +36,9 @@ struct machine {
 	struct vcpu *vcpus;
 	struct disk_config disks[CLI_MAX_DISKS];
 	unsigned ndisks;
+	struct net_config nics[CLI_MAX_NICS];
+	struct tap taps[CLI_MAX_NICS];
+	unsigned nnics;
 	int signal_fd;
 };
 
@@ -49,6 +55,16 @@ static int open_host_side(struct machine *m, const struct vmm_options *o, struct
 		}
 		if (r < 0)
 			return r; /* the message names the option or the image */
+	}
+	for (unsigned i = 0; i < o->nnics; i++) {
+		int r = net_opts_parse(o->nics[i], &m->nics[i], e);
+
+		if (r == 0) {
+			m->nnics = i + 1;
+			r = tap_open(m->nics[i].ifname, &m->taps[i], e);
+		}
+		if (r < 0)
+			return err_wrap(e, "--net %s", o->nics[i]);
 	}
 	return console_open(&m->vm, o->console, o->console_path, &m->console, e);
 }
@@ -71,6 +87,8 @@ static int add_devices(struct machine *m, const struct vmm_options *o,
 		r = pci_host_create(vm, &m->pci, e);
 	for (unsigned i = 0; r == 0 && i < m->ndisks; i++)
 		r = virtio_blk_create(vm, m->pci, &m->disks[i], i, e);
+	for (unsigned i = 0; r == 0 && i < m->nnics; i++)
+		r = virtio_net_create(vm, m->pci, &m->nics[i], &m->taps[i], i, e);
 	return r;
 }
 
@@ -167,6 +185,8 @@ static void teardown(struct machine *m)
 	sysports_destroy(m->ports);
 	for (unsigned i = 0; i < m->ndisks; i++)
 		disk_close(&m->disks[i]);
+	for (unsigned i = 0; i < m->nnics; i++)
+		tap_close(&m->taps[i]);
 	if (m->vm_kvm)
 		kvm_vm_destroy(&m->vm);
 	if (m->vm_common)
@@ -188,6 +208,8 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in,
 	m->signal_fd = -1;
 	for (unsigned i = 0; i < CLI_MAX_DISKS; i++)
 		m->disks[i].fd = -1;
+	for (unsigned i = 0; i < CLI_MAX_NICS; i++)
+		m->taps[i].fd = -1;
 	r = vm_init_common(&m->vm, NULL, o->mem, e);
 	m->vm_common = r == 0;
 	m->vm.verbose = o->verbose;

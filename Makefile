@@ -126,4 +126,4 @@ bench: deps
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/kvmbox -prune -o -name '*.d' -type f -print 2>/dev/null)

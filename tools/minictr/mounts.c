@@ -204,10 +204,18 @@ static int enter_root(const char *merged, struct err *e)
 	 * gets detached; no directory for it is needed in the image. */
 	if (chdir(merged) < 0)
 		return err_sys(e, "chdir %s", merged);
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return err_sys(e, "pivot_root");
-	if (umount2(".", MNT_DETACH) < 0)
+	if (syscall(SYS_pivot_root, ".", ".") < 0) {
+		/* The initramfs root cannot be pivoted away (EINVAL): move the new
+		 * root over it and chroot, as runc does on ramdisks. */
+		if (errno != EINVAL)
+			return err_sys(e, "pivot_root");
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return err_sys(e, "move the new root over the initramfs");
+		if (chroot(".") < 0)
+			return err_sys(e, "chroot");
+	} else if (umount2(".", MNT_DETACH) < 0) {
 		return err_sys(e, "detach the old root");
+	}
 	if (chdir("/") < 0)
 		return err_sys(e, "chdir /");
 	return 0;

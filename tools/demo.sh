@@ -7,13 +7,13 @@ cd "$(dirname "$0")/.."
 
 mode=demo
 [ "${1:-}" = --shell ] && mode=shell
-cmdline="console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1 i8042.noaux i8042.nomux i8042.nopnp"
+. guest/cmdline.sh
 set -- build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz \
 	--cpus 2 --mem 512M --boot-time
 if [ "$mode" = demo ]; then
-	set -- "$@" --append "$cmdline quiet minivmm.test=demo"
+	set -- "$@" --append "$GUEST_CMDLINE minivmm.test=demo"
 else
-	set -- "$@" --append "$cmdline"
+	set -- "$@" --append "$GUEST_CMDLINE_BASE"
 fi
 
 if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then

@@ -16,7 +16,7 @@
 #define CLI_MIN_MEM     (16ull << 20)
 #define CLI_MAX_MEM     (1ull << 40)
 #define CLI_DEFAULT_CMDLINE \
-	"console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1 " \
+	"console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1,noearly " \
 	"i8042.noaux i8042.nomux i8042.nopnp"
 
 enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION };

@@ -5,8 +5,7 @@
 MINIVMM=${MINIVMM:-build/minivmm}
 KERNEL=${KERNEL:-build/guest/bzImage}
 INITRD=${INITRD:-build/guest/initramfs.cpio.gz}
-# quiet: every console byte is a VM exit, costly under nested emulation.
-GUEST_CMDLINE="console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1 i8042.noaux i8042.nomux i8042.nopnp quiet"
+. guest/cmdline.sh
 VM_TIMEOUT=${VM_TIMEOUT:-240}
 T=${T:-$(mktemp -d)}
 PASSED=${PASSED:-0}

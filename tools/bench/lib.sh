@@ -4,7 +4,8 @@
 QEMU_FW=/qemu-fw
 QEMU_FILES="/usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot_dma.bin
 /usr/share/qemu/kvmvapic.bin /usr/share/qemu/multiboot_dma.bin"
-BENCH_CMDLINE="console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1 i8042.noaux i8042.nomux i8042.nopnp quiet"
+. guest/cmdline.sh
+BENCH_CMDLINE=$GUEST_CMDLINE
 VMMSTAT=${VMMSTAT:-build/vmmstat}
 
 # The tools/kvmbox arguments that bring QEMU and its firmware into the box.

@@ -33,7 +33,8 @@ struct bzimage_info {
 	uint32_t initrd_addr_max; /* highest address the initrd may end at (incl.) */
 	uint32_t kernel_alignment;
 	uint32_t cmdline_size;    /* max command line length excl. NUL */
-	uint32_t init_size;       /* memory the kernel needs from its load address */
+	uint32_t init_size;       /* memory the kernel needs from where it runs
+				   * (see bzimage_runtime_end) */
 	uint64_t pref_address;
 	uint16_t xloadflags;
 	uint8_t loadflags;
@@ -62,7 +63,10 @@ uint64_t bzimage_runtime_end(const struct bzimage_info *bz, uint64_t load_addr);
 unsigned e820_build(struct boot_e820_entry *out, unsigned max,
 		    const struct guest_mem *mem);
 
-/* Fill a zero page from the image's setup header plus our fields. */
+/* Fill a zero page (64-bit boot protocol): zeroes, the image's setup header
+ * (0x1f1 up to 0x202 + byte 0x201, clamped to the struct and the file),
+ * type_of_loader 0xff, vid_mode 0xffff, command line and initrd pointers
+ * (high halves in ext_*), e820 from mem. cmdline_len is informational. */
 void boot_params_build(struct boot_params *bp, const uint8_t *img, size_t img_len,
 		       uint64_t cmdline_addr, uint32_t cmdline_len,
 		       uint64_t initrd_addr, uint32_t initrd_size,
@@ -72,8 +76,9 @@ void boot_params_build(struct boot_params *bp, const uint8_t *img, size_t img_le
  * base+0x1000, four PDs after it. buf must hold 6 pages. */
 void pagetables_build(uint8_t *buf, uint64_t base);
 
-/* Flat GDT: null, 64-bit code (0x10 selector uses entry 2), data. Returns
- * bytes written (<= 4 entries of 8 bytes). */
+/* Flat GDT: null, unused, 64-bit code at selector 0x10 (P, DPL 0, type 0xb
+ * execute/read accessed, L=1, G=1) and data at 0x18 (type 0x3 read/write
+ * accessed, D/B=1, G=1): the attributes the vCPU's sregs use. */
 #define BOOT_GDT_ENTRIES 4
 #define BOOT_CODE_SEL 0x10
 #define BOOT_DATA_SEL 0x18

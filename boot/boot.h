@@ -124,9 +124,13 @@ struct boot_config {
 	unsigned npci_irqs;
 };
 
-/* Place everything in guest RAM and fill *entry. Fails (with a message)
- * when the kernel or initrd does not fit in RAM or the command line is too
- * long for the kernel. */
+/* Place everything in guest RAM and fill *entry: protected-mode kernel at
+ * BOOT_KERNEL_ADDR (its runtime range, bzimage_runtime_end(), must fit in
+ * low RAM), NUL-terminated command line at BOOT_CMDLINE_ADDR, initrd at
+ * boot_initrd_addr(), zero page, page tables, GDT and MP table at their
+ * BOOT_* addresses. Fails with ENOSPC (kernel/initrd does not fit), E2BIG
+ * (command line longer than the kernel's cmdline_size or BOOT_CMDLINE_MAX-1),
+ * EFBIG, or bzimage_parse()'s EINVAL, each with a message. */
 int boot_linux(const struct guest_mem *mem, const struct boot_config *cfg,
 	       struct boot_entry *entry, struct err *e);
 

@@ -1,0 +1,359 @@
+/* virtio-net frame engine over fake guest RAM: transmit chains to a
+ * SOCK_SEQPACKET socketpair standing in for the TAP (it keeps frame
+ * boundaries like a TAP does), malformed transmit chains dropped and
+ * counted, receive into one chain or merged over several (num_buffers),
+ * back-pressure (no buffers: nothing consumed), bad receive chains, and the
+ * offload feature mapping. test_virtio_net_dev.c drives the whole device. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/if_tun.h>
+
+#include "../../devices/virtio_net.h"
+#include "vq_fixture.h"
+
+#define F(bit) (1ULL << (bit))
+#define MRG    F(VIRTIO_NET_F_MRG_RXBUF)
+
+struct net_fixture {
+	struct vq_fixture fx;
+	int sock[2];             /* [0] the device's "TAP", [1] the host side */
+	struct net_stats stats;
+	struct net_rx_scratch scratch;
+	struct net_rxq q;
+	uint64_t next_buf;       /* bump allocator for buffers in fake RAM */
+};
+
+static int fx_pop(void *ctx, struct vq_chain *c)
+{
+	return vq_pop(&((struct net_fixture *)ctx)->fx.vq, c);
+}
+
+static void fx_complete(void *ctx, const struct vring_used_elem *els, unsigned n)
+{
+	vq_push_batch(&((struct net_fixture *)ctx)->fx.vq, els, n);
+}
+
+static void fx_unpop(void *ctx, unsigned n)
+{
+	vq_unpop(&((struct net_fixture *)ctx)->fx.vq, (uint16_t)n);
+}
+
+static int setup(void **state)
+{
+	struct net_fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	fx_init(&f->fx, 8, false);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, f->sock) < 0)
+		return -1;
+	f->q = (struct net_rxq){ .ctx = f, .pop = fx_pop, .complete = fx_complete,
+				 .unpop = fx_unpop, .ring_size = 8 };
+	f->next_buf = FX_BUF;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct net_fixture *f = *state;
+
+	close(f->sock[0]);
+	close(f->sock[1]);
+	fx_free(&f->fx);
+	free(f);
+	return 0;
+}
+
+/* Put a one-descriptor chain (descriptor i) of len bytes in RAM and make it
+ * available; returns its guest address. */
+static uint64_t add_buf(struct net_fixture *f, unsigned i, uint32_t len, bool writable)
+{
+	uint64_t gpa = f->next_buf;
+
+	f->next_buf += (len + 4095) & ~4095u;
+	fx_desc(&f->fx, FX_DESC, i, gpa, len, writable ? VRING_DESC_F_WRITE : 0, 0);
+	fx_publish(&f->fx, (uint16_t)i);
+	return gpa;
+}
+
+/* A frame as the TAP would hand it: header, then bytes i & 0xff ^ seed. */
+static size_t make_frame(uint8_t *buf, size_t frame_len, uint8_t seed, uint8_t hflags)
+{
+	struct virtio_net_hdr_mrg_rxbuf h = { .hdr.flags = hflags };
+
+	memcpy(buf, &h, sizeof(h));
+	for (size_t i = 0; i < frame_len; i++)
+		buf[NET_HDR_LEN + i] = (uint8_t)(i ^ seed);
+	return NET_HDR_LEN + frame_len;
+}
+
+static uint16_t used_idx(struct net_fixture *f)
+{
+	return __atomic_load_n(&fx_used(&f->fx)->idx, __ATOMIC_ACQUIRE);
+}
+
+static void tx_sends_header_and_frame(void **state)
+{
+	struct net_fixture *f = *state;
+	uint8_t frame[NET_HDR_LEN + 100], got[256];
+	struct vq_chain c;
+
+	make_frame(frame, 100, 7, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	/* Header and frame in separate descriptors, as Linux sends them. */
+	memcpy(f->fx.ram + FX_BUF, frame, NET_HDR_LEN);
+	memcpy(f->fx.ram + FX_BUF + 0x1000, frame + NET_HDR_LEN, 100);
+	fx_desc(&f->fx, FX_DESC, 0, FX_BUF, NET_HDR_LEN, VRING_DESC_F_NEXT, 1);
+	fx_desc(&f->fx, FX_DESC, 1, FX_BUF + 0x1000, 100, 0, 0);
+	fx_publish(&f->fx, 0);
+	assert_int_equal(vq_pop(&f->fx.vq, &c), 1);
+	assert_int_equal(net_tx_chain(f->sock[0], &c, &f->stats), 0);
+	assert_int_equal(recv(f->sock[1], got, sizeof(got), 0), sizeof(frame));
+	assert_memory_equal(got, frame, sizeof(frame));
+	assert_int_equal(f->stats.tx_packets, 1);
+	assert_int_equal(f->stats.tx_bytes, 100);
+	assert_int_equal(f->stats.tx_dropped, 0);
+}
+
+static void tx_malformed_chains_dropped(void **state)
+{
+	struct net_fixture *f = *state;
+	uint8_t got[64];
+	struct vq_chain c;
+
+	/* 1: shorter than header + Ethernet header. */
+	fx_desc(&f->fx, FX_DESC, 0, FX_BUF, NET_HDR_LEN + 13, 0, 0);
+	fx_publish(&f->fx, 0);
+	/* 2: longer than header + 64 KiB (two 40 KiB segments). */
+	fx_desc(&f->fx, FX_DESC, 1, FX_BUF, 40 << 10, VRING_DESC_F_NEXT, 2);
+	fx_desc(&f->fx, FX_DESC, 2, FX_BUF + (40 << 10), 40 << 10, 0, 0);
+	fx_publish(&f->fx, 1);
+	/* 3: a buffer outside guest RAM. */
+	fx_desc(&f->fx, FX_DESC, 3, FX_MEM_SIZE - 16, 64, 0, 0);
+	fx_publish(&f->fx, 3);
+	/* 4: a chain that loops on itself. */
+	fx_desc(&f->fx, FX_DESC, 4, FX_BUF, 64, VRING_DESC_F_NEXT, 4);
+	fx_publish(&f->fx, 4);
+	/* 5: a huge length that wraps the address space. */
+	fx_desc(&f->fx, FX_DESC, 5, ~0ULL - 8, 64, 0, 0);
+	fx_publish(&f->fx, 5);
+	for (unsigned i = 0; i < 5; i++) {
+		assert_int_equal(vq_pop(&f->fx.vq, &c), 1);
+		assert_true(net_tx_chain(f->sock[0], &c, &f->stats) < 0);
+	}
+	assert_int_equal(f->stats.tx_dropped, 5);
+	assert_int_equal(f->stats.tx_packets, 0);
+	/* Nothing reached the "TAP". */
+	assert_int_equal(recv(f->sock[1], got, sizeof(got), 0), -1);
+	assert_int_equal(errno, EAGAIN);
+}
+
+static void tx_largest_frame_passes(void **state)
+{
+	struct net_fixture *f = *state;
+	struct vq_chain c;
+	int big = 256 << 10;
+
+	assert_int_equal(setsockopt(f->sock[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big)), 0);
+	fx_desc(&f->fx, FX_DESC, 0, FX_BUF, NET_HDR_LEN + NET_MAX_FRAME, 0, 0);
+	fx_publish(&f->fx, 0);
+	assert_int_equal(vq_pop(&f->fx.vq, &c), 1);
+	assert_int_equal(net_tx_chain(f->sock[0], &c, &f->stats), 0);
+	assert_int_equal(f->stats.tx_bytes, NET_MAX_FRAME);
+}
+
+static void rx_one_chain(void **state)
+{
+	struct net_fixture *f = *state;
+	uint8_t frame[NET_HDR_LEN + 100];
+	struct virtio_net_hdr_mrg_rxbuf h;
+	size_t len = make_frame(frame, 100, 3, 0);
+	uint64_t gpa = add_buf(f, 0, 2048, true);
+
+	assert_int_equal(net_rx_frame(&f->q, 0, frame, len, &f->scratch, &f->stats),
+			 NET_RX_DELIVERED);
+	assert_int_equal(used_idx(f), 1);
+	assert_int_equal(fx_used(&f->fx)->ring[0].id, 0);
+	assert_int_equal(fx_used(&f->fx)->ring[0].len, len);
+	memcpy(&h, f->fx.ram + gpa, sizeof(h));
+	assert_int_equal(h.num_buffers, 1);
+	assert_memory_equal(f->fx.ram + gpa + NET_HDR_LEN, frame + NET_HDR_LEN, 100);
+	assert_int_equal(f->stats.rx_packets, 1);
+	assert_int_equal(f->stats.rx_bytes, 100);
+}
+
+static void rx_merged_over_three_buffers(void **state)
+{
+	struct net_fixture *f = *state;
+	static uint8_t frame[NET_HDR_LEN + 2500];
+	struct virtio_net_hdr_mrg_rxbuf h;
+	size_t len = make_frame(frame, 2500, 9, 0);
+	uint64_t gpa[3];
+
+	for (unsigned i = 0; i < 3; i++)
+		gpa[i] = add_buf(f, i, 1000, true);
+	assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
+			 NET_RX_DELIVERED);
+	/* Published together: 3 used entries, lengths 1000, 1000, 512. */
+	assert_int_equal(used_idx(f), 3);
+	assert_int_equal(fx_used(&f->fx)->ring[0].len, 1000);
+	assert_int_equal(fx_used(&f->fx)->ring[1].len, 1000);
+	assert_int_equal(fx_used(&f->fx)->ring[2].len, len - 2000);
+	memcpy(&h, f->fx.ram + gpa[0], sizeof(h));
+	assert_int_equal(h.num_buffers, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_memory_equal(f->fx.ram + gpa[i] + (i ? 0 : NET_HDR_LEN),
+				    frame + 1000 * i + (i ? 0 : NET_HDR_LEN),
+				    i == 2 ? len - 2000 : 1000 - (i ? 0 : NET_HDR_LEN));
+}
+
+static void rx_waits_for_buffers(void **state)
+{
+	struct net_fixture *f = *state;
+	static uint8_t frame[NET_HDR_LEN + 2500];
+	size_t len = make_frame(frame, 2500, 1, 0);
+
+	/* Empty ring: nothing consumed. */
+	assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
+			 NET_RX_NO_BUFFERS);
+	/* Two buffers are not enough: both given back, nothing published. */
+	add_buf(f, 0, 1000, true);
+	add_buf(f, 1, 1000, true);
+	assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
+			 NET_RX_NO_BUFFERS);
+	assert_int_equal(used_idx(f), 0);
+	assert_int_equal(f->fx.vq.last_avail, 0);
+	/* A third arrives: the same frame goes into all three. */
+	add_buf(f, 2, 1000, true);
+	assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
+			 NET_RX_DELIVERED);
+	assert_int_equal(used_idx(f), 3);
+	assert_int_equal(fx_used(&f->fx)->ring[0].id, 0);
+	assert_int_equal(fx_used(&f->fx)->ring[2].id, 2);
+	assert_int_equal(f->stats.rx_dropped, 0);
+}
+
+static void rx_frame_larger_than_ring_dropped(void **state)
+{
+	struct net_fixture *f = *state;
+	static uint8_t frame[NET_HDR_LEN + 2500];
+	size_t len = make_frame(frame, 2500, 1, 0);
+
+	/* The driver's whole ring (2 here) cannot hold it: waiting would
+	 * stall receive forever, so the frame is dropped. */
+	f->q.ring_size = 2;
+	add_buf(f, 0, 1000, true);
+	add_buf(f, 1, 1000, true);
+	assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
+			 NET_RX_DROPPED);
+	assert_int_equal(f->stats.rx_dropped, 1);
+	assert_int_equal(f->fx.vq.last_avail, 0); /* the buffers stay the driver's */
+}
+
+static void rx_without_mergeable_needs_one_chain(void **state)
+{
+	struct net_fixture *f = *state;
+	uint8_t frame[NET_HDR_LEN + 200];
+	size_t len = make_frame(frame, 200, 1, 0);
+
+	add_buf(f, 0, 100, true);
+	assert_int_equal(net_rx_frame(&f->q, 0, frame, len, &f->scratch, &f->stats),
+			 NET_RX_DROPPED);
+	/* The chain goes back with nothing written. */
+	assert_int_equal(used_idx(f), 1);
+	assert_int_equal(fx_used(&f->fx)->ring[0].len, 0);
+	assert_int_equal(f->stats.rx_dropped, 1);
+}
+
+static void rx_offloads_only_when_negotiated(void **state)
+{
+	struct net_fixture *f = *state;
+	uint8_t frame[NET_HDR_LEN + 100];
+	size_t len = make_frame(frame, 100, 1, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	struct virtio_net_hdr_mrg_rxbuf h = { .hdr.gso_type = VIRTIO_NET_HDR_GSO_TCPV4 };
+
+	add_buf(f, 0, 2048, true);
+	assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
+			 NET_RX_DROPPED);
+	assert_int_equal(f->fx.vq.last_avail, 0); /* no buffer spent on it */
+	assert_int_equal(net_rx_frame(&f->q, MRG | F(VIRTIO_NET_F_GUEST_CSUM), frame, len,
+				      &f->scratch, &f->stats), NET_RX_DELIVERED);
+	memcpy(frame, &h, sizeof(h));
+	add_buf(f, 1, 2048, true);
+	assert_int_equal(net_rx_frame(&f->q, MRG | F(VIRTIO_NET_F_GUEST_CSUM), frame, len,
+				      &f->scratch, &f->stats), NET_RX_DROPPED);
+	assert_int_equal(net_rx_frame(&f->q, MRG | F(VIRTIO_NET_F_GUEST_CSUM) |
+				      F(VIRTIO_NET_F_GUEST_TSO4), frame, len,
+				      &f->scratch, &f->stats), NET_RX_DELIVERED);
+}
+
+static void rx_bad_chains_returned_and_counted(void **state)
+{
+	struct net_fixture *f = *state;
+	uint8_t frame[NET_HDR_LEN + 100];
+	size_t len = make_frame(frame, 100, 1, 0);
+
+	add_buf(f, 0, 2048, false);                    /* read-only */
+	fx_desc(&f->fx, FX_DESC, 1, FX_MEM_SIZE - 8, 2048, VRING_DESC_F_WRITE, 0);
+	fx_publish(&f->fx, 1);                         /* outside RAM */
+	add_buf(f, 2, 8, true);                        /* smaller than the header */
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
+				 NET_RX_DROPPED);
+	assert_int_equal(f->stats.rx_bad_chains, 3);
+	assert_int_equal(used_idx(f), 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(fx_used(&f->fx)->ring[i].len, 0);
+	/* Runt and oversized frames from the backend never touch the ring. */
+	assert_int_equal(net_rx_frame(&f->q, MRG, frame, NET_HDR_LEN + 5, &f->scratch,
+				      &f->stats), NET_RX_DROPPED);
+	assert_int_equal(f->fx.vq.last_avail, 3);
+}
+
+static void offload_features(void **state)
+{
+	uint64_t plain = net_offered_features(false), off = net_offered_features(true);
+
+	(void)state;
+	assert_true(plain & F(VIRTIO_NET_F_MAC));
+	assert_true(plain & F(VIRTIO_NET_F_STATUS));
+	assert_true(plain & MRG);
+	assert_false(plain & (F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_GUEST_CSUM) |
+			      F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_GUEST_TSO4)));
+	assert_true(off & F(VIRTIO_NET_F_GUEST_TSO6));
+	assert_true(off & F(VIRTIO_NET_F_HOST_TSO4));
+	assert_int_equal(net_tun_offloads(0), 0);
+	/* TSO without checksum offload is not something a TAP accepts. */
+	assert_int_equal(net_tun_offloads(F(VIRTIO_NET_F_GUEST_TSO4)), 0);
+	assert_int_equal(net_tun_offloads(F(VIRTIO_NET_F_GUEST_CSUM)), TUN_F_CSUM);
+	assert_int_equal(net_tun_offloads(off), TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 |
+					       TUN_F_TSO_ECN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(tx_sends_header_and_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(tx_malformed_chains_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(tx_largest_frame_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_one_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_merged_over_three_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_waits_for_buffers, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_frame_larger_than_ring_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_without_mergeable_needs_one_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_offloads_only_when_negotiated, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_bad_chains_returned_and_counted, setup, teardown),
+		cmocka_unit_test(offload_features),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

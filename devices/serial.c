@@ -114,6 +114,23 @@ static void rx_push_locked(struct serial *s, uint8_t byte)
 	s->rx_count++;
 }
 
+/* Host input is held back until the guest driver listens (receive
+ * interrupts enabled, not in loopback): the 8250 driver clears the FIFO when
+ * it opens the port, and bytes piped in before that would be lost. */
+static bool accepting_input_locked(const struct serial *s)
+{
+	return (s->ier & IER_RDI) && !(s->mcr & MCR_LOOP);
+}
+
+static void signal_room(struct serial *s)
+{
+	uint64_t one = 1;
+
+	if (write(s->room_fd, &one, sizeof(one)) < 0) {
+		/* counter saturated: the waiter is already woken */
+	}
+}
+
 static uint8_t rx_pop_locked(struct serial *s)
 {
 	uint8_t b;
@@ -122,13 +139,8 @@ static uint8_t rx_pop_locked(struct serial *s)
 		return 0;
 	b = s->rx[s->rx_head];
 	s->rx_head = (s->rx_head + 1) % SERIAL_FIFO_LEN;
-	if (--s->rx_count == 0) {
-		uint64_t one = 1;
-
-		if (write(s->room_fd, &one, sizeof(one)) < 0) {
-			/* counter saturated: the waiter is already woken */
-		}
-	}
+	if (--s->rx_count == 0)
+		signal_room(s);
 	return b;
 }
 
@@ -196,6 +208,8 @@ void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 		/* Enabling THRE while the transmitter is empty raises it at once. */
 		if (!(s->ier & IER_THRI) && (val & IER_THRI))
 			s->thr_interrupt = true;
+		if (!(s->ier & IER_RDI) && (val & IER_RDI))
+			signal_room(s); /* held-back input may flow now */
 		s->ier = val & (IER_RDI | IER_THRI | IER_RLSI | IER_MSI);
 		break;
 	case REG_IIR_FCR:
@@ -207,6 +221,8 @@ void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 		s->lcr = val;
 		break;
 	case REG_MCR:
+		if ((s->mcr & MCR_LOOP) && !(val & MCR_LOOP))
+			signal_room(s);
 		s->mcr = val & 0x1f;
 		break;
 	case REG_SCR:
@@ -240,7 +256,7 @@ size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len)
 	size_t n = 0;
 
 	pthread_mutex_lock(&s->lock);
-	while (n < len && s->rx_count < SERIAL_FIFO_LEN)
+	while (n < len && s->rx_count < SERIAL_FIFO_LEN && accepting_input_locked(s))
 		rx_push_locked(s, buf[n++]);
 	update_irq_locked(s);
 	pthread_mutex_unlock(&s->lock);

@@ -138,4 +138,5 @@ else
 	fi
 	grep -h 'net[0-9] (' "$T/net-a.err" "$T/net-b.err" | sed 's/^/     | /'
 	rm -rf "$T/www"
+	umount "$NET_NS" 2>/dev/null
 fi

@@ -71,6 +71,23 @@ expect_error "missing disk image" "nope.img" $K --disk "$T/nope.img"
 expect_error "disk that is a directory" "a-directory" $K --disk "$T/a-directory"
 expect_error "disk size not a multiple of 512" "512" $K --disk "$T/odd.img"
 expect_error "unknown disk option" "frob" $K --disk "$T/empty,frob=1"
+expect_error "bad --net MAC" "--net tap=t0,mac=zz: bad MAC" $K --net tap=t0,mac=zz
+expect_error "multicast --net MAC" "multicast" $K --net tap=t0,mac=01:00:5e:00:00:01
+expect_error "--net TAP name too long" "too long" $K --net tap=a-name-of-16-chr
+expect_error "--net without tap=" "tap=NAME is required" $K --net mac=02:00:00:00:00:01
+expect_error "unknown --net key" "unknown key 'vhost'" $K --net tap=t0,vhost=on
+# Without CAP_NET_ADMIN (a fresh user namespace) creating a TAP fails before
+# /dev/kvm, with the way out in the message.
+if unshare -U true 2>/dev/null; then
+	unshare -U "$MINIVMM" $K --net tap=mvnopriv0 </dev/null >/dev/null 2>"$T/err"
+	st=$?
+	if [ "$st" = 2 ] && [ "$(wc -l <"$T/err" | tr -d ' ')" = 1 ] &&
+		grep -q '^minivmm: error: --net tap=mvnopriv0: .*CAP_NET_ADMIN.*netsetup' "$T/err"; then
+		pass "rejects --net without CAP_NET_ADMIN: $(cat "$T/err")"
+	else
+		fail "rejects --net without CAP_NET_ADMIN" "status $st, stderr: $(cat "$T/err")"
+	fi
+fi
 
 # With everything valid but no KVM on this host, the error names the way out.
 if [ ! -e /dev/kvm ]; then

@@ -47,9 +47,18 @@ help:
 deps:
 	@tools/deps.sh
 
+# V=1 shows the full compiler command lines.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libminivmm.a: $(VMM_OBJS)
 	@rm -f $@

@@ -1,0 +1,125 @@
+# minictr: isolation, throwaway writable layer, volumes, cgroup limits, no
+# leaking mounts; and the lab runs end to end with numbers from both sides.
+# Sourced by tests/integration/suite.sh inside tools/kvmbox, where a pure
+# cgroup2 hierarchy with every controller is mounted.
+CTR=${CTR:-build/minictr}
+CTR_ROOTFS=${CTR_ROOTFS:-build/guest/rootfs}
+
+# ctr_run NAME [minictr options] -- COMMAND...: output in $T/NAME.out, status in CTR_STATUS.
+ctr_run() {
+	n=$1
+	shift
+	timeout 60 "$CTR" --rootfs "$CTR_ROOTFS" "$@" >"$T/$n.out" 2>&1
+	CTR_STATUS=$?
+}
+
+ctr_expect() { # NAME DESCRIPTION CONDITION-STATUS
+	if [ "$3" = 0 ]; then pass "$2"; else fail "$2" "status $CTR_STATUS"; show_log "$T/$1.out"; fi
+}
+
+# --- hostname and PID 1 ---
+host_name=$(hostname)
+ctr_run uts --hostname ctr-test -- /bin/sh -c 'echo "HOST=$(hostname)"; echo "PID1=$(cat /proc/1/comm)"; echo "PROCS=$(ls -d /proc/[0-9]* | wc -l)"'
+[ "$CTR_STATUS" = 0 ] && grep -qx HOST=ctr-test "$T/uts.out" && [ "$(hostname)" = "$host_name" ]
+ctr_expect uts "--hostname is the container's own; the host keeps '$host_name'" $?
+procs=$(sed -n 's/^PROCS=//p' "$T/uts.out")
+grep -qx PID1=minictr-init "$T/uts.out" && [ -n "$procs" ] && [ "$procs" -le 4 ]
+ctr_expect uts "PID 1 is the container's init and only its own $procs processes are visible" $?
+ctr_run pid1 --no-init -- /bin/sh -c 'echo "SELF=$$"'
+grep -qx SELF=1 "$T/pid1.out"
+ctr_expect pid1 "--no-init: COMMAND itself is PID 1" $?
+ctr_run exit7 -- /bin/sh -c 'exit 7'
+[ "$CTR_STATUS" = 7 ]
+ctr_expect exit7 "COMMAND's exit status is minictr's (7)" $?
+
+# --- the writable layer vanishes, a volume persists, the image is untouched ---
+vol=$T/ctr-vol
+mkdir -p "$vol"
+# Root in the container is host uid 100000: let it write the volume.
+chown 100000:100000 "$vol"
+find "$CTR_ROOTFS" | sort >"$T/image.before"
+touch "$T/image.stamp"
+sleep 1
+ctr_run write -v "$vol:/data" -- /bin/sh -c 'echo gone >/etc/ctr-write && rm /bin/true && echo kept >/data/persist && echo WROTE'
+grep -qx WROTE "$T/write.out"
+ctr_expect write "the container can write to / and to its volume" $?
+ctr_run reread -v "$vol:/data" -- /bin/sh -c 'cat /etc/ctr-write 2>/dev/null; ls /bin/true && cat /data/persist'
+[ "$CTR_STATUS" = 0 ] && ! grep -q gone "$T/reread.out" && grep -qx kept "$T/reread.out"
+ctr_expect reread "writes to / vanish after exit, the volume's persist" $?
+[ "$(cat "$vol/persist" 2>/dev/null)" = kept ]
+ctr_expect reread "the volume's file is on the host" $?
+find "$CTR_ROOTFS" | sort >"$T/image.after"
+cmp -s "$T/image.before" "$T/image.after" && [ -z "$(find "$CTR_ROOTFS" -newer "$T/image.stamp")" ]
+ctr_expect write "the image directory is unchanged" $?
+ctr_run ro -v "$vol:/data:ro" -- /bin/sh -c 'echo x >/data/nope'
+[ "$CTR_STATUS" != 0 ] && [ ! -e "$vol/nope" ]
+ctr_expect ro "a :ro volume refuses writes" $?
+
+# --- cgroup v2 limits ---
+oom0=$(dmesg | grep -c 'Memory cgroup out of memory')
+ctr_run oom --mem 32M -- /bin/sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo SURVIVED'
+oom1=$(dmesg | grep -c 'Memory cgroup out of memory')
+[ "$CTR_STATUS" = 137 ] && ! grep -q SURVIVED "$T/oom.out" && [ "$oom1" -gt "$oom0" ]
+ctr_expect oom "--mem 32M: a memory hog is OOM-killed inside its cgroup (status $CTR_STATUS)" $?
+
+# A fork bomb under --pids 16: read its cgroup from outside while it runs.
+timeout -s TERM 6 "$CTR" --pids 16 --rootfs "$CTR_ROOTFS" -- \
+	/bin/sh -c 'bomb() { bomb | bomb & }; bomb; wait' >"$T/bomb.out" 2>&1 &
+bomb=$!
+sleep 3
+cg=$(ls -d /sys/fs/cgroup/minictr/ctr-* 2>/dev/null | head -n 1)
+cur=$(cat "$cg/pids.current" 2>/dev/null)
+refused=$(awk '$1 == "max" { print $2 }' "$cg/pids.events" 2>/dev/null)
+wait "$bomb"
+bst=$?
+if [ -n "$cur" ] && [ "$cur" -le 16 ] && [ "${refused:-0}" -gt 0 ]; then
+	pass "--pids 16 stops a fork bomb ($cur processes, $refused forks refused)"
+else
+	fail "--pids 16" "pids.current='$cur' refused='$refused' in '$cg'"
+	show_log "$T/bomb.out"
+fi
+[ "$bst" = 143 ] && [ -z "$(ls -d /sys/fs/cgroup/minictr/ctr-* 2>/dev/null)" ]
+ctr_expect bomb "SIGTERM ends the container (status $bst) and its cgroup is removed" $?
+
+# --- network ---
+ctr_run net -- /bin/sh -c 'ls /sys/class/net'
+[ "$CTR_STATUS" = 0 ] && [ "$(cat "$T/net.out")" = lo ]
+ctr_expect net "--net none: only lo" $?
+
+# --- no container mount shows up on the host ---
+grep -v ' - cgroup2 ' /proc/self/mountinfo | cut -d' ' -f5 | sort >"$T/mounts.before"
+timeout 30 "$CTR" --rootfs "$CTR_ROOTFS" -v "$vol:/data" -- /bin/sleep 3 >"$T/mnt.out" 2>&1 &
+mj=$!
+sleep 1.5
+grep -v ' - cgroup2 ' /proc/self/mountinfo | cut -d' ' -f5 | sort >"$T/mounts.during"
+wait "$mj"
+if cmp -s "$T/mounts.before" "$T/mounts.during"; then
+	pass "no container mount shows up in the host's mountinfo"
+else
+	fail "mount leak" "$(diff "$T/mounts.before" "$T/mounts.during" | head -n 5)"
+fi
+
+# --- errors are one line and clean up ---
+ctr_run badvol -v /nonexistent:/x -- /bin/true
+[ "$CTR_STATUS" = 125 ] && [ "$(wc -l <"$T/badvol.out")" = 1 ] && grep -q '^minictr: error: ' "$T/badvol.out" &&
+	[ -z "$(ls /run/minictr 2>/dev/null)" ] && [ -z "$(ls -d /sys/fs/cgroup/minictr/ctr-* 2>/dev/null)" ]
+ctr_expect badvol "a bad volume is one 'minictr: error:' line, status 125, nothing left behind" $?
+
+# --- the lab, both sides measured ---
+if sh tools/lab boot --runs 3 >"$T/lab-boot.out" 2>&1 &&
+	[ "$(awk -F, '$2 == "vm" && $3 + 0 > 0' build/lab/boot.csv | wc -l)" = 3 ] &&
+	[ "$(awk -F, '$2 == "container" && $3 + 0 > 0 && $8 + 0 > 0' build/lab/boot.csv | wc -l)" = 3 ]; then
+	pass "tools/lab boot --runs 3: $(sed -n 's/^start to init.*(ms) *//p' build/lab/boot.txt)"
+else
+	fail "tools/lab boot --runs 3" "see below"
+	show_log "$T/lab-boot.out"
+fi
+if sh tools/lab isolation >"$T/lab-iso.out" 2>&1 &&
+	awk -F'"' '/^kernel,/ { exit !($4 != "" && $6 != "") }' build/lab/isolation.csv &&
+	awk -F'"' '/^hostname,/ { exit !($6 == "lab-container") }' build/lab/isolation.csv &&
+	grep -q '^kernel_panic,.*guest kernel panicked' build/lab/isolation.csv; then
+	pass "tools/lab isolation: probes from both sides and a VM kernel panic"
+else
+	fail "tools/lab isolation" "see below"
+	show_log "$T/lab-iso.out"
+fi

@@ -192,6 +192,7 @@ static int setup(const struct ctr_child *c, struct err *e)
 			return r;
 	}
 	struct mounts_cfg mc = {.o = o, .lower = c->lower, .scratch = c->scratch,
+				.vol_fds = c->vol_fds,
 				.gid5_mapped = c->gid5_mapped};
 	if ((r = mounts_setup(&mc, e)) < 0)
 		return r;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -36,8 +37,26 @@ struct run {
 	char lower[PATH_MAX];
 	char scratch[PATH_MAX];
 	char veth[16];
+	int vol_fds[CTR_MAX_VOLUMES];
 	pid_t child;
 };
+
+/* Take each volume as a detached bind mount (open_tree), with our own rights:
+ * the container's root may be an unprivileged host uid that cannot even look
+ * the path up. Without the privilege for that (not root), -1: the container
+ * binds the path itself. */
+static int open_volumes(struct run *rn, struct err *e)
+{
+	for (unsigned i = 0; i < rn->o.n_vols; i++) {
+		const char *host = rn->o.vols[i].host;
+		int fd = (int)syscall(SYS_open_tree, AT_FDCWD, host,
+				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (fd < 0 && errno != EPERM)
+			return err_sys(e, "volume %s", host);
+		rn->vol_fds[i] = fd;
+	}
+	return 0;
+}
 
 static int write_maps(const struct run *rn, struct err *e)
 {
@@ -97,6 +116,9 @@ static void cleanup(struct run *rn)
 	/* The tmpfs and overlay lived in the container's mount namespace only. */
 	if (rn->scratch[0])
 		rmdir(rn->scratch);
+	for (unsigned i = 0; i < rn->o.n_vols; i++)
+		if (rn->vol_fds[i] >= 0)
+			close(rn->vol_fds[i]);
 }
 
 static unsigned long clone_flags(unsigned ns)
@@ -152,6 +174,8 @@ static int start(struct run *rn, const sigset_t *set, struct err *e)
 		if (geteuid() == 0)
 			shift = (uint32_t)idmap_to_host(&rn->map, 0);
 	}
+	if ((r = open_volumes(rn, e)) < 0)
+		return r;
 	if ((r = image_resolve(o->rootfs, shift, o->verbose, rn->lower, sizeof(rn->lower), e)) < 0)
 		return r;
 	if ((r = runtime_dir(rn, e)) < 0)
@@ -170,7 +194,7 @@ static int start(struct run *rn, const sigset_t *set, struct err *e)
 	if (rn->child == 0) {
 		close(go[1]);
 		struct ctr_child c = {.o = o, .lower = rn->lower, .scratch = rn->scratch,
-				      .go_fd = go[0], .start = rn->start,
+				      .go_fd = go[0], .vol_fds = rn->vol_fds, .start = rn->start,
 				      .gid5_mapped = !(o->namespaces & CTR_NS_USER) ||
 						     idmap_to_host(&rn->map, 5) >= 0};
 		_exit(ctr_child_main(&c));
@@ -206,6 +230,8 @@ int main(int argc, char **argv)
 	int status;
 
 	memset(&rn, 0, sizeof(rn));
+	for (unsigned i = 0; i < CTR_MAX_VOLUMES; i++)
+		rn.vol_fds[i] = -1;
 	clock_gettime(CLOCK_MONOTONIC, &rn.start);
 	if (ctr_parse_args(argc, argv, &rn.o, &e) < 0) {
 		fprintf(stderr, "minictr: error: %s\n", e.msg);

@@ -92,15 +92,18 @@ static int mount_overlay(const struct mounts_cfg *c, char *merged, size_t len, s
 	return do_mount("overlay", merged, "overlay", 0, data, e);
 }
 
-static int mount_volumes(const struct ctr_opts *o, const char *merged, struct err *e)
+static int mount_volumes(const struct mounts_cfg *c, const char *merged, struct err *e)
 {
+	const struct ctr_opts *o = c->o;
+
 	for (unsigned i = 0; i < o->n_vols; i++) {
 		const struct ctr_volume *v = &o->vols[i];
+		int fd = c->vol_fds[i];
 		char dst[PATH_MAX];
 		struct stat st;
 		int r;
 
-		if (stat(v->host, &st) < 0)
+		if ((fd >= 0 ? fstat(fd, &st) : stat(v->host, &st)) < 0)
 			return err_sys(e, "volume %s", v->host);
 		if ((r = join(dst, sizeof(dst), merged, v->ctr, e)) < 0)
 			return r;
@@ -116,8 +119,10 @@ static int mount_volumes(const struct ctr_opts *o, const char *merged, struct er
 		}
 		if (r < 0)
 			return err_wrap(e, "volume target %s", v->ctr);
-		if ((r = do_mount(v->host, dst, NULL, MS_BIND | MS_REC, NULL, e)) < 0)
-			return r;
+		/* fd: a detached bind mount minictr made outside; attach it here. */
+		if (fd >= 0 ? syscall(SYS_move_mount, fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0
+			    : mount(v->host, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return err_sys(e, "bind volume %s on %s", v->host, v->ctr);
 		if (v->readonly && (r = remount_ro(dst, e)) < 0)
 			return r;
 	}
@@ -261,7 +266,7 @@ int mounts_setup(const struct mounts_cfg *c, struct err *e)
 		return r;
 	if ((r = mount_overlay(c, merged, sizeof(merged), e)) < 0)
 		return err_wrap(e, "writable layer");
-	if ((r = mount_volumes(c->o, merged, e)) < 0 ||
+	if ((r = mount_volumes(c, merged, e)) < 0 ||
 	    (r = mount_proc_sys(c->o, merged, e)) < 0 ||
 	    (r = mount_dev(c, merged, e)) < 0)
 		return r;

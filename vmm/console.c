@@ -82,6 +82,16 @@ void console_put(void *opaque, uint8_t byte)
 	pthread_mutex_unlock(&c->lock);
 }
 
+uint64_t console_dropped(struct console *c)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->dropped;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
 static void *writer_thread(void *arg)
 {
 	struct console *c = arg;

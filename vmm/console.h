@@ -30,6 +30,8 @@ int console_open(struct vm *vm, enum console_mode mode, const char *path,
 int console_start(struct console *c, struct serial *s, struct err *e);
 /* Sink for serial_create: queue one guest byte for output. */
 void console_put(void *console, uint8_t byte);
+/* Guest output bytes lost because the host side did not keep up. */
+uint64_t console_dropped(struct console *c);
 /* Stop threads, flush what is buffered, restore the terminal. Reports the
  * number of dropped bytes with verbose. Safe on NULL. */
 void console_close(struct console *c);

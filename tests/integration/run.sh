@@ -8,6 +8,8 @@ cd "$(dirname "$0")/../.." || exit 1
 
 status=0
 sh tests/integration/cli-errors.sh || status=1
+# Disk fixtures need host tools (mke2fs) the kvmbox lacks: build them here.
+sh tests/integration/blk-fixtures.sh || status=1
 
 if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	sh tests/integration/suite.sh || status=1

@@ -109,8 +109,19 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c)
 		return 0;
 	pthread_mutex_lock(&vp->lock);
 	if (!vp->reset_pending && !vp->needs_reset &&
-	    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK))
-		r = vq_pop(&vp->vqs[q], c);
+	    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		struct virtqueue *vq = &vp->vqs[q];
+
+		r = vq_pop(vq, c);
+		/* Kicks are off while we drain the queue; before calling it
+		 * empty, turn them on and look once more. */
+		if (r == 0 && vq->kicks_off) {
+			vq_set_kicks(vq, true);
+			r = vq_pop(vq, c);
+		}
+		if (r == 1 && !vq->kicks_off)
+			vq_set_kicks(vq, false);
+	}
 	if (r < 0) {
 		/* The avail ring is garbage: stop and tell the driver. */
 		vp->needs_reset = true;

@@ -63,6 +63,8 @@ int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect,
 	vq->last_avail = 0;
 	vq->used_idx = 0;
 	vq->broken = false;
+	vq->kicks_off = false;
+	__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
 	vq->ready = true;
 	return 0;
 }
@@ -220,6 +222,19 @@ bool vq_want_interrupt(struct virtqueue *vq)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
 		 VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+void vq_set_kicks(struct virtqueue *vq, bool on)
+{
+	if (!vq->ready)
+		return;
+	vq->kicks_off = !on;
+	__atomic_store_n(&vq->used->flags, on ? 0 : VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+	/* Pairs with the driver's barrier between publishing avail->idx and
+	 * reading used->flags: either we see its buffer or it sees the flag
+	 * clear and kicks. */
+	if (on)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 bool vq_has_work(struct virtqueue *vq)

@@ -38,6 +38,7 @@ struct virtqueue {
 	uint16_t last_avail;  /* next avail ring slot we will consume */
 	uint16_t used_idx;    /* our copy of used->idx */
 	bool broken;          /* avail index ran away: device needs reset */
+	bool kicks_off;       /* VRING_USED_F_NO_NOTIFY set while we are busy */
 };
 
 /* One descriptor chain popped from the avail ring. Device-readable segments
@@ -71,6 +72,10 @@ void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len);
 /* After pushes: does the driver want an interrupt (VRING_AVAIL_F_NO_INTERRUPT
  * clear)? Includes the full barrier the check needs. */
 bool vq_want_interrupt(struct virtqueue *vq);
+/* Ask the driver to kick (on) or not to bother (off, while the device is
+ * busy anyway). Turning kicks back on includes the full barrier after which
+ * the caller must look at the avail ring once more. */
+void vq_set_kicks(struct virtqueue *vq, bool on);
 /* Has the driver made buffers available that we have not popped? */
 bool vq_has_work(struct virtqueue *vq);
 

@@ -284,6 +284,8 @@ static void requests_with_msix(void **state)
 	/* More requests than the queue size, to wrap the rings. */
 	for (unsigned i = 0; i < 3 * QSIZE; i++)
 		assert_int_equal(request(VIRTIO_BLK_T_IN, i, 512, true, -1), VIRTIO_BLK_S_OK);
+	/* Drained: the device wants kicks again. */
+	assert_int_equal(((struct vring_used *)(ram + USED))->flags, 0);
 }
 
 static void requests_with_intx_and_no_ioeventfd(void **state)

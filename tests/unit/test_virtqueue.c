@@ -398,6 +398,12 @@ static void interrupt_suppression(void **state)
 	a->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	assert_false(vq_want_interrupt(&fx.vq));
 	a->flags = 0;
+	/* Kick suppression is published in the used ring's flags. */
+	vq_set_kicks(&fx.vq, false);
+	assert_int_equal(fx_used(&fx)->flags, VRING_USED_F_NO_NOTIFY);
+	assert_true(fx.vq.kicks_off);
+	vq_set_kicks(&fx.vq, true);
+	assert_int_equal(fx_used(&fx)->flags, 0);
 }
 
 static void chain_copy_helpers(void **state)

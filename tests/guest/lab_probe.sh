@@ -3,6 +3,8 @@
 # "LAB-PROBE key=value" lines the host lays side by side.
 p() { echo "LAB-PROBE $1=$2"; }
 p kernel "$(uname -r)"
+# Random per kernel boot: equal for the host and its containers, the VM's own.
+p kernel_boot_id "$(cut -c1-8 /proc/sys/kernel/random/boot_id)"
 p hostname "$(hostname)"
 p pid1 "$(cat /proc/1/comm)"
 p my_pid "$$"
@@ -16,10 +18,17 @@ p processes "$(ls -d /proc/[0-9]* | wc -l)"
 # The host runs "sleep 7777777" while the probes run: can we see it?
 seen=no
 for f in /proc/[0-9]*/cmdline; do
-	tr '\0' ' ' <"$f" 2>/dev/null | grep -q '^sleep 7777777' && seen=yes
+	{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q '^sleep 7777777' && seen=yes
 done
 p host_marker_seen "$seen"
 p uptime_s "$(cut -d' ' -f1 /proc/uptime)"
 p uid_map "$(awk '{ printf "%s:%s:%s", $1, $2, $3 }' /proc/self/uid_map)"
-p sysrq_writable "$([ -w /proc/sysrq-trigger ] && echo yes || echo no)"
+# Not "[ -w ]": busybox test says yes to root for any file.
+if [ ! -e /proc/sysrq-trigger ]; then
+	p sysrq_trigger absent
+elif grep -q ' /proc/sysrq-trigger [^ ]* ro[, ]' /proc/self/mountinfo; then
+	p sysrq_trigger read-only
+else
+	p sysrq_trigger writable
+fi
 exit 0

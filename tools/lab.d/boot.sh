@@ -142,7 +142,7 @@ lab_boot() {
 	{
 		echo "metric|VM (minivmm)|container (minictr)|crun"
 		echo "start to init / exec of COMMAND (ms)|$(cell vm 3)|$(cell container 3)|n/a (no timer)"
-		echo "start to exit of /bin/true (ms)|n/a (stays up 1 s)|$(cell container 4)|$(cell crun 4)"
+		echo "start to exit of /bin/true (ms)|n/a (stays up 2 s)|$(cell container 4)|$(cell crun 4)"
 		echo "host memory: VMM RSS (KiB)|$(cell vm 5)|-|-"
 		echo "host memory: VMM RSS outside guest RAM (KiB)|$(cell vm 6)|-|-"
 		echo "host memory: VMM PSS (KiB)|$(cell vm 7)|-|-"

@@ -69,6 +69,14 @@ for t in "$REPO"/tests/guest/*.sh; do
 	[ -f "$t" ] && cp "$t" "$ROOT/tests/"
 done
 chmod 0755 "$ROOT"/tests/*.sh 2>/dev/null || true
+# Guest-side tools (tests/guest/NAME.c -> /bin/NAME), e.g. blkbench.
+for c in "$REPO"/tests/guest/*.c; do
+	[ -f "$c" ] || continue
+	b=$(basename "$c" .c)
+	# shellcheck disable=SC2086
+	"$CC" -static -Os -s -std=gnu11 -D_GNU_SOURCE $GUEST_CFLAGS -o "$ROOT/bin/$b" "$c" ||
+		die "compiling $c failed"
+done
 
 # --- module subset: the wanted modules and their modules.dep closure ---
 dep_line() { # the modules.dep line of module $1 (dashes and underscores are equal)

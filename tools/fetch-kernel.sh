@@ -8,7 +8,8 @@
 # result. A stamp file makes a second call instant. Used by guest/build-guest.sh
 # (guest kernel) and tools/kvmbox (outer kernel): both use the same kernel.
 #
-# Afterwards: DESTDIR/boot/vmlinuz-VERSION, DESTDIR/boot/config-VERSION,
+# Afterwards: DESTDIR/boot/vmlinuz-VERSION (bzImage), DESTDIR/boot/vmlinux-VERSION (its
+# uncompressed ELF payload, PVH bootable), DESTDIR/boot/config-VERSION,
 # DESTDIR/lib/modules/VERSION/ (with modules.dep), DESTDIR/version (the version string).
 set -eu
 
@@ -19,10 +20,24 @@ DEST=$1
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=$REPO/build/cache
 
+# The bzImage's payload as an ELF vmlinux: QEMU boots it through its PVH entry
+# without the (slow under TCG) in-guest xz decompression.
+extract_vmlinux() { # DIR VERSION
+	[ -f "$1/boot/vmlinux-$2" ] && return 0
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$1/boot/vmlinuz-$2" | head -n 1 | cut -d: -f1)
+	[ -n "$off" ] || die "no xz payload in $1/boot/vmlinuz-$2"
+	tail -c +$((off + 1)) "$1/boot/vmlinuz-$2" | xz -dc --single-stream > "$1/boot/vmlinux-$2.tmp.$$" ||
+		die "cannot decompress the vmlinux in $1/boot/vmlinuz-$2"
+	[ "$(head -c 4 "$1/boot/vmlinux-$2.tmp.$$" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
+		die "the payload of $1/boot/vmlinuz-$2 is not an ELF vmlinux"
+	mv "$1/boot/vmlinux-$2.tmp.$$" "$1/boot/vmlinux-$2"
+}
+
 # Fast path: already unpacked (the stamp names the package it came from).
 if [ -f "$DEST/.stamp" ] && [ -f "$DEST/version" ]; then
 	ver=$(cat "$DEST/version")
 	if [ -f "$DEST/boot/vmlinuz-$ver" ] && [ -f "$DEST/lib/modules/$ver/modules.dep" ]; then
+		extract_vmlinux "$DEST" "$ver"
 		echo "$ver"
 		exit 0
 	fi
@@ -60,6 +75,7 @@ trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb -x $deb failed"
 [ -f "$tmp/boot/vmlinuz-$ver" ] || die "$deb has no boot/vmlinuz-$ver"
 depmod -b "$tmp" "$ver" || die "depmod failed for $ver"
+extract_vmlinux "$tmp" "$ver"
 echo "$ver" > "$tmp/version"
 basename "$deb" > "$tmp/.stamp"
 rm -rf "$DEST"

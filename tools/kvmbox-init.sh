@@ -1,0 +1,57 @@
+#!/bin/sh
+# /init of the kvmbox outer machine (busybox sh as PID 1). tools/kvmbox puts it in
+# the cached base archive; the per-run payload adds /kvmbox/nonce, /kvmbox/cmd (sets
+# "$@" to the command) and /src (the repo copy).
+#
+# Console protocol with the host (the nonce keeps command output from forging it):
+#   KVMBOX-<nonce>-START <uptime>   the command starts now; everything before is boot noise
+#   KVMBOX-<nonce>-EXIT <status>    the command's exit status
+#   KVMBOX-<nonce>-FAIL <message>   the box could not run the command
+/bin/busybox --install -s
+export PATH=/src/build:/sbin:/usr/sbin:/bin:/usr/bin
+export HOME=/root TERM=dumb
+NONCE=$(cat /kvmbox/nonce)
+
+fail() {
+	echo "KVMBOX-$NONCE-FAIL $*"
+	poweroff -f
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+# The archive has no /dev/console node, so the kernel gave us no fds 0-2.
+exec < /dev/console > /dev/console 2>&1
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug
+# A pure cgroup2 hierarchy with every controller delegated to the root's children.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "cannot mount cgroup2"
+for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
+	echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control || fail "cannot enable cgroup controller $c"
+done
+hostname kvmbox
+ip link set lo up
+
+# Load order computed on the host from modules.dep (dependencies first).
+while read -r mod; do
+	insmod "/lib/modules/$(uname -r)/$mod" 2>/tmp/insmod.err ||
+		grep -q 'File exists' /tmp/insmod.err ||
+		echo "kvmbox: insmod $mod: $(cat /tmp/insmod.err)"
+done < /kvmbox/modules
+
+[ -c /dev/kvm ] || fail "no /dev/kvm inside the box (kvm_amd did not load: is SVM exposed by -cpu max?)"
+
+. /kvmbox/cmd
+cd /src || fail "no /src in the box"
+echo "KVMBOX-$NONCE-START $(cut -d' ' -f1 /proc/uptime)"
+"$@" < /dev/null > /dev/console 2>&1
+status=$?
+sync
+# The leading newline ends any unterminated last line of the command's output.
+echo
+echo "KVMBOX-$NONCE-EXIT $status"
+poweroff -f

@@ -107,10 +107,11 @@ fuzz: $(FUZZ_BINS)
 guest: build/guest/bzImage build/guest/initramfs.cpio.gz
 
 build/guest/bzImage build/guest/initramfs.cpio.gz &: guest/build-guest.sh guest/init.c \
-		tools/fetch-kernel.sh $(wildcard tests/guest/*.sh)
+		tools/fetch-kernel.sh $(wildcard tests/guest/*.sh tests/guest/*.c)
 	CC="$(CC)" GUEST_CFLAGS="$(WARNINGS)" guest/build-guest.sh build/guest
 
 integration: all guest
+	@$(MAKE) --no-print-directory SANITIZE=1 build/san/minivmm
 	tests/integration/run.sh
 
 check: deps

@@ -53,6 +53,8 @@ uint32_t pci_cfg_read(struct pci_host *p, unsigned slot, unsigned off, unsigned 
 		len = 4;
 	pthread_mutex_lock(&p->lock);
 	d = visible(p, slot);
+	if (d && d->ops && d->ops->cfg_read && off < PCI_CFG_SIZE)
+		d->ops->cfg_read(d, off, len);
 	for (unsigned i = 0; i < len; i++) {
 		unsigned o = off + i;
 		uint8_t b = 0xff;

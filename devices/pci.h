@@ -34,6 +34,10 @@ struct pci_device_ops {
 	/* After the guest wrote config bytes [off, off+len) that the device
 	 * declared writable (pci_cfg_set_writable); optional. Host lock held. */
 	void (*cfg_written)(struct pci_device *d, unsigned off, unsigned len);
+	/* Before the guest reads config bytes [off, off+len): a chance to
+	 * refresh them (virtio's PCI config access window); optional. Host
+	 * lock held. */
+	void (*cfg_read)(struct pci_device *d, unsigned off, unsigned len);
 	/* A BAR moved from old_addr to new_addr (e.g. to rebind ioeventfds);
 	 * optional. Host lock held. */
 	void (*bar_moved)(struct pci_device *d, unsigned bar, uint64_t old_addr,

@@ -321,7 +321,37 @@ static void device_destroy(struct pci_device *d)
 	transport_free(vp);
 }
 
+/* VIRTIO_PCI_CAP_PCI_CFG: an access window into the BARs through config
+ * space. The guest sets bar/offset/length, then reads or writes
+ * pci_cfg_data; we do the BAR access on its behalf. Host lock held. */
+static void cfg_window(struct pci_device *d, unsigned off, unsigned len, bool is_write)
+{
+	struct virtio_pci *vp = d->priv;
+	unsigned data = vp->cfg_cap + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data);
+	struct virtio_pci_cap cap;
+
+	if (!(off < data + 4 && data < off + len))
+		return;
+	memcpy(&cap, &d->cfg[vp->cfg_cap], sizeof(cap));
+	if (cap.bar != 0 || (cap.length != 1 && cap.length != 2 && cap.length != 4) ||
+	    cap.offset % cap.length || cap.offset >= VIRTIO_PCI_BAR0_SIZE)
+		return;
+	bar0_access(vp, cap.offset, &d->cfg[data], cap.length, is_write);
+}
+
+static void cfg_written(struct pci_device *d, unsigned off, unsigned len)
+{
+	cfg_window(d, off, len, true);
+}
+
+static void cfg_read(struct pci_device *d, unsigned off, unsigned len)
+{
+	cfg_window(d, off, len, false);
+}
+
 static const struct pci_device_ops transport_pci_ops = {
+	.cfg_written = cfg_written,
+	.cfg_read = cfg_read,
 	.bar_moved = bar_moved,
 	.destroy = device_destroy,
 };
@@ -340,6 +370,25 @@ static int add_virtio_cap(struct pci_device *d, uint8_t type, uint32_t off,
 	c.cap.cap_len = (uint8_t)size;
 	r = pci_device_add_cap(d, &c, size, e);
 	return r < 0 ? r : 0;
+}
+
+static int add_cfg_window(struct virtio_pci *vp, struct err *e)
+{
+	struct virtio_pci_cfg_cap c = {
+		.cap = { .cap_vndr = PCI_CAP_ID_VNDR, .cap_len = sizeof(c),
+			 .cfg_type = VIRTIO_PCI_CAP_PCI_CFG },
+	};
+	int at = pci_device_add_cap(vp->pci, &c, sizeof(c), e);
+
+	if (at < 0)
+		return at;
+	vp->cfg_cap = (uint8_t)at;
+	/* bar, offset, length and the data bytes are the guest's to write. */
+	pci_cfg_set_writable(vp->pci, (unsigned)at + offsetof(struct virtio_pci_cap, bar), 1);
+	pci_cfg_set_writable(vp->pci, (unsigned)at + offsetof(struct virtio_pci_cap, offset), 8);
+	pci_cfg_set_writable(vp->pci, (unsigned)at + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data),
+			     4);
+	return 0;
 }
 
 static int build_function(struct virtio_pci *vp, struct err *e)
@@ -364,6 +413,8 @@ static int build_function(struct virtio_pci *vp, struct err *e)
 	if (r == 0)
 		r = add_virtio_cap(d, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFF,
 				   ops->num_queues * VIRTIO_PCI_NOTIFY_MULT, e);
+	if (r == 0)
+		r = add_cfg_window(vp, e);
 	return r;
 }
 

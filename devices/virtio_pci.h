@@ -69,6 +69,8 @@ struct virtio_pci {
 	bool irq_owed[VIRTIO_PCI_MAX_QUEUES];      /* completions not signalled yet */
 	unsigned irq_batch[VIRTIO_PCI_MAX_QUEUES];
 
+	uint8_t cfg_cap;           /* VIRTIO_PCI_CAP_PCI_CFG offset (host lock) */
+
 	/* Immutable after create. */
 	int kick_fd[VIRTIO_PCI_MAX_QUEUES];        /* queue notifications */
 	bool kick_bound[VIRTIO_PCI_MAX_QUEUES];    /* ioeventfd registered */

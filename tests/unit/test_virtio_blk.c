@@ -208,7 +208,8 @@ static uint8_t image_byte(uint64_t off)
 
 static void capabilities_describe_bar0(void **state)
 {
-	unsigned seen = 0, steps = 0;
+	unsigned seen = 0, steps = 0, cfg_window = 0;
+	unsigned data;
 
 	(void)state;
 	assert_int_equal(pci_cfg_read(host, SLOT, PCI_VENDOR_ID, 4), 0x10421af4);
@@ -228,9 +229,12 @@ static void capabilities_describe_bar0(void **state)
 		}
 		if (type == VIRTIO_PCI_CAP_ISR_CFG)
 			assert_int_equal(off, VIRTIO_PCI_ISR_OFF);
+		if (type == VIRTIO_PCI_CAP_PCI_CFG)
+			cfg_window = at;
 	}
 	assert_int_equal(seen, 1u << VIRTIO_PCI_CAP_COMMON_CFG | 1u << VIRTIO_PCI_CAP_NOTIFY_CFG |
-			 1u << VIRTIO_PCI_CAP_ISR_CFG | 1u << VIRTIO_PCI_CAP_DEVICE_CFG);
+			 1u << VIRTIO_PCI_CAP_ISR_CFG | 1u << VIRTIO_PCI_CAP_DEVICE_CFG |
+			 1u << VIRTIO_PCI_CAP_PCI_CFG);
 	/* Device config: capacity 64 sectors, seg_max, blk_size. */
 	assert_int_equal(rd(bar0 + VIRTIO_PCI_DEVCFG_OFF, 4), 64);
 	assert_int_equal(rd(bar0 + VIRTIO_PCI_DEVCFG_OFF + 4, 4), 0);
@@ -239,6 +243,24 @@ static void capabilities_describe_bar0(void **state)
 	assert_int_equal(rd(bar0 + VIRTIO_PCI_DEVCFG_OFF +
 			    offsetof(struct virtio_blk_config, blk_size), 4), 512);
 	assert_int_equal(rd(COMMON(num_queues), 2), 1);
+
+	/* The config-space window reaches BAR 0: read num_queues, write
+	 * queue_select, and refuse a misaligned or oversized access. */
+	data = cfg_window + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data);
+	pci_cfg_write(host, SLOT, cfg_window + 4, 1, 0);
+	pci_cfg_write(host, SLOT, cfg_window + 8, 4, offsetof(struct virtio_pci_common_cfg, num_queues));
+	pci_cfg_write(host, SLOT, cfg_window + 12, 4, 2);
+	assert_int_equal(pci_cfg_read(host, SLOT, data, 2), 1);
+	pci_cfg_write(host, SLOT, cfg_window + 8, 4, offsetof(struct virtio_pci_common_cfg, queue_select));
+	pci_cfg_write(host, SLOT, data, 2, 3);
+	assert_int_equal(rd(COMMON(queue_select), 2), 3);
+	pci_cfg_write(host, SLOT, cfg_window + 12, 4, 3);
+	pci_cfg_write(host, SLOT, data, 4, 0);
+	assert_int_equal(rd(COMMON(queue_select), 2), 3);
+	pci_cfg_write(host, SLOT, cfg_window + 8, 4, 0xfffffffc);
+	pci_cfg_write(host, SLOT, cfg_window + 12, 4, 4);
+	pci_cfg_read(host, SLOT, data, 4);
+	pci_cfg_write(host, SLOT, data, 4, 0);
 }
 
 static void feature_negotiation(void **state)

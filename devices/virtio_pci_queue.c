@@ -34,9 +34,13 @@ void virtio_pci_kick(struct virtio_pci *vp, unsigned q)
 
 static void interrupt_locked(struct virtio_pci *vp, uint16_t vector, uint8_t isr_bit)
 {
-	if (pci_msix_enabled(vp->pci)) {
-		if (vector != VIRTIO_MSI_NO_VECTOR)
-			pci_msix_notify(vp->pci, vector);
+	/* MSI-X on: the vector, or nothing when the driver mapped none.
+	 * MSI-X off (-ENODEV): ISR bit and INTx. One check, no window for the
+	 * guest to toggle MSI-X in between. */
+	if (vector != VIRTIO_MSI_NO_VECTOR) {
+		if (pci_msix_notify(vp->pci, vector) != -ENODEV)
+			return;
+	} else if (pci_msix_enabled(vp->pci)) {
 		return;
 	}
 	vp->isr |= isr_bit;

@@ -116,4 +116,18 @@ static inline bool fake_wait(unsigned seen, int gsi)
 	return ok;
 }
 
+/* Guest MMIO accesses of len bytes (little endian) through the VM's bus. */
+static inline uint32_t mmio_rd(struct vm *vm, uint64_t addr, unsigned len)
+{
+	uint32_t v = 0;
+
+	bus_dispatch(&vm->mmio_bus, addr, (uint8_t *)&v, len, false);
+	return v;
+}
+
+static inline void mmio_wr(struct vm *vm, uint64_t addr, unsigned len, uint32_t v)
+{
+	bus_dispatch(&vm->mmio_bus, addr, (uint8_t *)&v, len, true);
+}
+
 #endif

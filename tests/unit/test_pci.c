@@ -95,18 +95,8 @@ static void cfg_out(unsigned slot, unsigned reg, unsigned len, uint32_t v)
 	bus_dispatch(&vm.io_bus, 0xCFC + (reg & 3), (uint8_t *)&v, len, true);
 }
 
-static uint32_t mmio_read32(uint64_t addr)
-{
-	uint32_t v = 0;
-
-	bus_dispatch(&vm.mmio_bus, addr, (uint8_t *)&v, 4, false);
-	return v;
-}
-
-static void mmio_write32(uint64_t addr, uint32_t v)
-{
-	bus_dispatch(&vm.mmio_bus, addr, (uint8_t *)&v, 4, true);
-}
+#define mmio_read32(addr) mmio_rd(&vm, addr, 4)
+#define mmio_write32(addr, v) mmio_wr(&vm, addr, 4, v)
 
 static void host_bridge_and_empty_slots(void **state)
 {

@@ -114,18 +114,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint32_t rd(uint64_t addr, unsigned len)
-{
-	uint32_t v = 0;
-
-	bus_dispatch(&vm.mmio_bus, addr, (uint8_t *)&v, len, false);
-	return v;
-}
-
-static void wr(uint64_t addr, unsigned len, uint32_t v)
-{
-	bus_dispatch(&vm.mmio_bus, addr, (uint8_t *)&v, len, true);
-}
+#define rd(addr, len) mmio_rd(&vm, addr, len)
+#define wr(addr, len, v) mmio_wr(&vm, addr, len, v)
 
 static void bring_up(void)
 {

@@ -26,7 +26,7 @@ p uid_map "$(awk '{ printf "%s:%s:%s", $1, $2, $3 }' /proc/self/uid_map)"
 # Not "[ -w ]": busybox test says yes to root for any file.
 if [ ! -e /proc/sysrq-trigger ]; then
 	p sysrq_trigger absent
-elif grep -q ' /proc/sysrq-trigger [^ ]* ro[, ]' /proc/self/mountinfo; then
+elif awk '$5 == "/proc/sysrq-trigger" && $6 ~ /^ro(,|$)/ { f = 1 } END { exit !f }' /proc/self/mountinfo; then
 	p sysrq_trigger read-only
 else
 	p sysrq_trigger writable

@@ -160,7 +160,7 @@ static int supervise(struct run *rn, const sigset_t *set)
 	}
 }
 
-static int start(struct run *rn, const sigset_t *set, struct err *e)
+static int start(struct run *rn, struct err *e)
 {
 	const struct ctr_opts *o = &rn->o;
 	int go[2], r;
@@ -218,7 +218,6 @@ static int start(struct run *rn, const sigset_t *set, struct err *e)
 		waitpid(rn->child, NULL, 0);
 		return r;
 	}
-	(void)set;
 	return 0;
 }
 
@@ -248,7 +247,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (start(&rn, &set, &e) < 0) {
+	if (start(&rn, &e) < 0) {
 		cleanup(&rn);
 		fprintf(stderr, "minictr: error: %s\n", e.msg);
 		return EXIT_SETUP;

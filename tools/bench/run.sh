@@ -17,7 +17,9 @@ inner='for b in boot blk net ctr; do [ -f tools/bench/$b.sh ] && sh tools/bench/
 	else
 		echo "host: no /dev/kvm; run inside tools/kvmbox (QEMU TCG, nested SVM), so absolute times are ~100x a real host: compare the ratios"
 		# shellcheck disable=SC2046
-		tools/kvmbox --timeout 3000 $(qemu_kvmbox_args) -- sh -c "$inner"
+		# crun (when installed) is the container peer of tools/bench/ctr.sh.
+		tools/kvmbox --timeout 3000 $(qemu_kvmbox_args) \
+			$(command -v crun >/dev/null && echo "--add $(command -v crun)") -- sh -c "$inner"
 	fi
 } | tee "$out"
 echo "bench: results in $out"

@@ -55,6 +55,12 @@ static void expect_bad(const char *const *words, const char *msg_part)
 	assert_non_null(strstr(e.msg, msg_part));
 }
 
+/* OPT VALUE given with an otherwise valid command line. */
+static void bad_value(const char *opt, const char *val, const char *msg_part)
+{
+	expect_bad(WORDS(opt, val, "--rootfs", "/r", "x"), msg_part);
+}
+
 static void test_minimal(void **state)
 {
 	struct args a;
@@ -160,35 +166,35 @@ static void test_bad_usage(void **state)
 static void test_bad_values(void **state)
 {
 	(void)state;
-	expect_bad(WORDS("--mem", "", "--rootfs", "/r", "x"), "--mem");
-	expect_bad(WORDS("--mem", "12Q", "--rootfs", "/r", "x"), "--mem");
-	expect_bad(WORDS("--mem", "-1M", "--rootfs", "/r", "x"), "--mem");
-	expect_bad(WORDS("--mem", "0", "--rootfs", "/r", "x"), "at least 1M");
-	expect_bad(WORDS("--mem", "99999999999T", "--rootfs", "/r", "x"), "too large");
-	expect_bad(WORDS("--cpus", "0", "--rootfs", "/r", "x"), "more than 0");
-	expect_bad(WORDS("--cpus", "abc", "--rootfs", "/r", "x"), "--cpus");
-	expect_bad(WORDS("--cpus", "1.", "--rootfs", "/r", "x"), "--cpus");
-	expect_bad(WORDS("--cpus", ".5", "--rootfs", "/r", "x"), "--cpus");
-	expect_bad(WORDS("--cpus", "0.0001", "--rootfs", "/r", "x"), "3 decimals");
-	expect_bad(WORDS("--cpus", "-1", "--rootfs", "/r", "x"), "--cpus");
-	expect_bad(WORDS("--cpus", "2000000", "--rootfs", "/r", "x"), "too large");
-	expect_bad(WORDS("--pids", "0", "--rootfs", "/r", "x"), "out of range");
-	expect_bad(WORDS("--pids", "16x", "--rootfs", "/r", "x"), "not a decimal");
-	expect_bad(WORDS("--pids", "", "--rootfs", "/r", "x"), "empty");
-	expect_bad(WORDS("--pids", "99999999999999999999999", "--rootfs", "/r", "x"), "too large");
-	expect_bad(WORDS("--io-weight", "0", "--rootfs", "/r", "x"), "out of range");
-	expect_bad(WORDS("--io-weight", "10001", "--rootfs", "/r", "x"), "out of range");
-	expect_bad(WORDS("--net", "host", "--rootfs", "/r", "x"), "none or bridge=");
-	expect_bad(WORDS("--net", "bridge=", "--rootfs", "/r", "x"), "1..15");
-	expect_bad(WORDS("--net", "bridge=abcdefghijklmnop", "--rootfs", "/r", "x"), "1..15");
-	expect_bad(WORDS("--net", "bridge=a/b", "--rootfs", "/r", "x"), "invalid bridge");
-	expect_bad(WORDS("--env", "NOEQUALS", "--rootfs", "/r", "x"), "K=V");
-	expect_bad(WORDS("--env", "=v", "--rootfs", "/r", "x"), "K=V");
-	expect_bad(WORDS("--workdir", "rel", "--rootfs", "/r", "x"), "absolute");
-	expect_bad(WORDS("--hostname", "", "--rootfs", "/r", "x"), "1..64");
-	expect_bad(WORDS("--map-root", "x", "--rootfs", "/r", "x"), "--map-root id");
-	expect_bad(WORDS("--map-root", "1:0", "--rootfs", "/r", "x"), "out of range");
-	expect_bad(WORDS("--map-root", "4294967000:1000", "--rootfs", "/r", "x"), "range goes past");
+	bad_value("--mem", "", "--mem");
+	bad_value("--mem", "12Q", "--mem");
+	bad_value("--mem", "-1M", "--mem");
+	bad_value("--mem", "0", "at least 1M");
+	bad_value("--mem", "99999999999T", "too large");
+	bad_value("--cpus", "0", "more than 0");
+	bad_value("--cpus", "abc", "--cpus");
+	bad_value("--cpus", "1.", "--cpus");
+	bad_value("--cpus", ".5", "--cpus");
+	bad_value("--cpus", "0.0001", "3 decimals");
+	bad_value("--cpus", "-1", "--cpus");
+	bad_value("--cpus", "2000000", "too large");
+	bad_value("--pids", "0", "out of range");
+	bad_value("--pids", "16x", "not a decimal");
+	bad_value("--pids", "", "empty");
+	bad_value("--pids", "99999999999999999999999", "too large");
+	bad_value("--io-weight", "0", "out of range");
+	bad_value("--io-weight", "10001", "out of range");
+	bad_value("--net", "host", "none or bridge=");
+	bad_value("--net", "bridge=", "1..15");
+	bad_value("--net", "bridge=abcdefghijklmnop", "1..15");
+	bad_value("--net", "bridge=a/b", "invalid bridge");
+	bad_value("--env", "NOEQUALS", "K=V");
+	bad_value("--env", "=v", "K=V");
+	bad_value("--workdir", "rel", "absolute");
+	bad_value("--hostname", "", "1..64");
+	bad_value("--map-root", "x", "--map-root id");
+	bad_value("--map-root", "1:0", "out of range");
+	bad_value("--map-root", "4294967000:1000", "range goes past");
 }
 
 static void test_net(void **state)
@@ -209,15 +215,15 @@ static void test_net(void **state)
 						 "--rootfs", "/r", "x")), 0);
 	assert_null(o.bridge);
 	assert_true(o.ip4 == 0);
-	expect_bad(WORDS("--net", "bridge=br0,ip=10.0.0.2", "--rootfs", "/r", "x"), "needs a /prefix");
-	expect_bad(WORDS("--net", "bridge=br0,ip=10.0.0.2/33", "--rootfs", "/r", "x"), "bad address");
-	expect_bad(WORDS("--net", "bridge=br0,ip=10.0.0.2/0", "--rootfs", "/r", "x"), "bad address");
-	expect_bad(WORDS("--net", "bridge=br0,ip=300.0.0.2/24", "--rootfs", "/r", "x"), "bad address");
-	expect_bad(WORDS("--net", "bridge=br0,ip=0.0.0.0/8", "--rootfs", "/r", "x"), "bad address");
-	expect_bad(WORDS("--net", "bridge=br0,gw=10.0.0.1/24", "--rootfs", "/r", "x"), "bad address");
-	expect_bad(WORDS("--net", "bridge=br0,gw=10.0.0.1", "--rootfs", "/r", "x"), "gw= needs ip=");
-	expect_bad(WORDS("--net", "bridge=br0,mtu=9000", "--rootfs", "/r", "x"), "unknown setting");
-	expect_bad(WORDS("--net", "bridge=,ip=10.0.0.2/24", "--rootfs", "/r", "x"), "1..15");
+	bad_value("--net", "bridge=br0,ip=10.0.0.2", "needs a /prefix");
+	bad_value("--net", "bridge=br0,ip=10.0.0.2/33", "bad address");
+	bad_value("--net", "bridge=br0,ip=10.0.0.2/0", "bad address");
+	bad_value("--net", "bridge=br0,ip=300.0.0.2/24", "bad address");
+	bad_value("--net", "bridge=br0,ip=0.0.0.0/8", "bad address");
+	bad_value("--net", "bridge=br0,gw=10.0.0.1/24", "bad address");
+	bad_value("--net", "bridge=br0,gw=10.0.0.1", "gw= needs ip=");
+	bad_value("--net", "bridge=br0,mtu=9000", "unknown setting");
+	bad_value("--net", "bridge=,ip=10.0.0.2/24", "1..15");
 }
 
 static void test_volumes(void **state)

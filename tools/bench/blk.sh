@@ -24,9 +24,9 @@ run_one() {
 	rm -f "$R/log"
 	"$@" >"$R/out" 2>&1
 	st=$?
-	w=$(tr -d '\r' <"$R/log" | sed -n 's/^BENCH-BLK-SEQW-MBPS=//p')
-	r=$(tr -d '\r' <"$R/log" | sed -n 's/^BENCH-BLK-SEQR-MBPS=//p')
-	iops=$(tr -d '\r' <"$R/log" | sed -n 's/^BENCH-BLK-RAND-IOPS=//p')
+	w=$(tr -d '\r' <"$R/log" | sed -n 's/.*BENCH-BLK-SEQW-MBPS=//p')
+	r=$(tr -d '\r' <"$R/log" | sed -n 's/.*BENCH-BLK-SEQR-MBPS=//p')
+	iops=$(tr -d '\r' <"$R/log" | sed -n 's/.*BENCH-BLK-RAND-IOPS=//p')
 	if [ "$st" != "$ok" ] || [ -z "$w" ] || [ -z "$r" ] || [ -z "$iops" ]; then
 		echo "bench blk: $name run failed (status $st)" >&2
 		tail -n 5 "$R/log" "$R/out" >&2

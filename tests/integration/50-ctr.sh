@@ -57,12 +57,24 @@ ctr_run ro -v "$vol:/data:ro" -- /bin/sh -c 'echo x >/data/nope'
 [ "$CTR_STATUS" != 0 ] && [ ! -e "$vol/nope" ]
 ctr_expect ro "a :ro volume refuses writes" $?
 
+# --- a tar archive as the image, unpacked into the cache once ---
+(cd "$CTR_ROOTFS" && tar -cf "$T/image.tar" .)
+ctr_run tar1 --rootfs "$T/image.tar" --verbose -- /bin/sh -c 'echo "TAR=$(cat /etc/hostname)"'
+ctr_run tar2 --rootfs "$T/image.tar" --verbose -- /bin/sh -c 'echo "TAR=$(cat /etc/hostname)"'
+grep -q '^TAR=.' "$T/tar1.out" && grep -q 'preparing image' "$T/tar1.out" &&
+	grep -q '^TAR=.' "$T/tar2.out" && ! grep -q 'preparing image' "$T/tar2.out"
+ctr_expect tar2 "--rootfs TARBALL: unpacked once, reused from the cache" $?
+
 # --- cgroup v2 limits ---
 oom0=$(dmesg | grep -c 'Memory cgroup out of memory')
 ctr_run oom --mem 32M -- /bin/sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo SURVIVED'
 oom1=$(dmesg | grep -c 'Memory cgroup out of memory')
 [ "$CTR_STATUS" = 137 ] && ! grep -q SURVIVED "$T/oom.out" && [ "$oom1" -gt "$oom0" ]
 ctr_expect oom "--mem 32M: a memory hog is OOM-killed inside its cgroup (status $CTR_STATUS)" $?
+
+ctr_run cpu --cpus 0.5 --io-weight 200 -- /bin/sh -c 'cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/io.weight'
+grep -qx '50000 100000' "$T/cpu.out" && grep -qx 'default 200' "$T/cpu.out"
+ctr_expect cpu "--cpus 0.5 and --io-weight 200 reach cpu.max and io.weight" $?
 
 # A fork bomb under --pids 16: read its cgroup from outside while it runs. The
 # shell then becomes sleep without forking, so the container lives on.
@@ -88,6 +100,17 @@ ctr_expect bomb "SIGTERM ends the container (status $bst) and its cgroup is remo
 ctr_run net -- /bin/sh -c 'ls /sys/class/net'
 [ "$CTR_STATUS" = 0 ] && [ "$(cat "$T/net.out")" = lo ]
 ctr_expect net "--net none: only lo" $?
+ip link add name ctrbr0 type bridge && ip addr add 10.77.0.1/24 dev ctrbr0 && ip link set ctrbr0 up
+ctr_run bridge --net bridge=ctrbr0,ip=10.77.0.2/24,gw=10.77.0.1 -- \
+	/bin/sh -c 'ls /sys/class/net | tr "\n" " "; echo; ip route; ping -c 1 -W 5 10.77.0.1'
+veths=$(ip -o link | grep -c 'master ctrbr0')
+grep -q '^eth0 lo' "$T/bridge.out" && grep -q 'default via 10.77.0.1' "$T/bridge.out" &&
+	grep -q '1 packets received' "$T/bridge.out" && [ "$CTR_STATUS" = 0 ] && [ "$veths" = 0 ]
+ctr_expect bridge "--net bridge=: eth0 on a host bridge, address and route set, host pingable, veth gone after" $?
+ip link del ctrbr0
+ctr_run nobridge --net bridge=nosuchbr0 -- /bin/true
+[ "$CTR_STATUS" = 125 ] && grep -q '^minictr: error: bridge nosuchbr0' "$T/nobridge.out"
+ctr_expect nobridge "a missing bridge is a one-line error" $?
 
 # --- no container mount shows up on the host ---
 grep -v ' - cgroup2 ' /proc/self/mountinfo | cut -d' ' -f5 | sort >"$T/mounts.before"

@@ -51,6 +51,7 @@ struct module {
 
 struct module_table {
 	char dir[128];
+	char text[64 * 1024];
 	struct module mods[MAX_MODULES];
 	int count;
 };
@@ -104,18 +105,28 @@ static void open_console(void)
 		close(fd);
 }
 
+/* A small file's text, NUL-terminated, without the trailing newline; -1 if unreadable. */
+static ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
 static void parse_cmdline(struct init_opts *opts)
 {
 	char buf[4096];
-	FILE *f = fopen("/proc/cmdline", "re");
 
-	if (!f) {
+	if (read_text("/proc/cmdline", buf, sizeof(buf)) < 0) {
 		warn("/proc/cmdline: %s", strerror(errno));
 		return;
 	}
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	for (char *save = NULL, *tok = strtok_r(buf, " \t\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (strcmp(tok, "minivmm.verbose") == 0)
@@ -125,29 +136,16 @@ static void parse_cmdline(struct init_opts *opts)
 	}
 }
 
-/* modules.dep: "kernel/a/b.ko: kernel/c.ko kernel/d.ko" per line. The buffer stays
- * allocated for the life of init; entries point into it. */
+/* modules.dep: "kernel/a/b.ko: kernel/c.ko kernel/d.ko" per line (the initramfs
+ * subset is a few KiB); entries point into t->text. */
 static int read_modules_dep(struct module_table *t)
 {
 	char path[192];
-	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/modules.dep", t->dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size > (1 << 20)) {
-		if (fd >= 0)
-			close(fd);
+	if (read_text(path, t->text, sizeof(t->text)) < 0)
 		return -1;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	ssize_t n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return -1;
-	}
-	buf[n] = '\0';
-	for (char *save = NULL, *line = strtok_r(buf, "\n", &save);
+	for (char *save = NULL, *line = strtok_r(t->text, "\n", &save);
 	     line && t->count < MAX_MODULES; line = strtok_r(NULL, "\n", &save)) {
 		char *colon = strchr(line, ':');
 		if (!colon)
@@ -225,14 +223,10 @@ static void load_modules(const struct init_opts *opts)
 
 static void setup_network_and_name(void)
 {
-	char name[64] = "minivmm-guest";
-	FILE *f = fopen("/etc/hostname", "re");
+	char name[64];
 
-	if (f) {
-		if (fgets(name, sizeof(name), f))
-			name[strcspn(name, "\n")] = '\0';
-		fclose(f);
-	}
+	if (read_text("/etc/hostname", name, sizeof(name)) <= 0)
+		snprintf(name, sizeof(name), "minivmm-guest");
 	sethostname(name, strlen(name));
 
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -250,18 +244,12 @@ static void setup_network_and_name(void)
 /* The tty behind /dev/console (e.g. ttyS0), which can be a controlling terminal. */
 static int open_console_tty(void)
 {
-	char name[64] = "", path[80];
-	FILE *f = fopen("/sys/class/tty/console/active", "re");
+	char names[64], path[80];
 
-	if (f) {
-		if (fgets(name, sizeof(name), f)) {
-			name[strcspn(name, "\n")] = '\0';
-			char *last = strrchr(name, ' ');
-			memmove(name, last ? last + 1 : name, strlen(last ? last + 1 : name) + 1);
-		}
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/dev/%s", name[0] ? name : "console");
+	/* "tty0 ttyS0": the last one is /dev/console's. */
+	read_text("/sys/class/tty/console/active", names, sizeof(names));
+	char *last = strrchr(names, ' ');
+	snprintf(path, sizeof(path), "/dev/%s", last ? last + 1 : names[0] ? names : "console");
 	int fd = open(path, O_RDWR);
 	return fd >= 0 ? fd : open("/dev/console", O_RDWR);
 }

@@ -35,9 +35,8 @@ command -v cpio >/dev/null || die "cpio missing (apt-get install cpio)"
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-WORK=$OUT/.work
-rm -rf "$WORK"
-mkdir -p "$WORK"
+# Private work directory: two builds at once (two make runs) must not collide.
+WORK=$(mktemp -d "$OUT/.work.XXXXXX") || die "mktemp in $OUT failed"
 trap 'rm -rf "$WORK"' EXIT
 
 # --- init ---

@@ -24,9 +24,9 @@ mount -t devtmpfs devtmpfs /dev
 exec < /dev/console > /dev/console 2>&1
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp and /run stay on the initramfs root (a tmpfs already), so --add can put files there.
+chmod 1777 /tmp
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=755 tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug
 # A pure cgroup2 hierarchy with every controller delegated to the root's children.
 mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "cannot mount cgroup2"

@@ -48,25 +48,35 @@ else
 	show_log "$T/blk-ro.log"
 fi
 
-# 4. Disks appear in command-line order with their serials (and a default one).
+# 4. Eight disks appear in command-line order with their serials (and a
+#    default one), sizes and contents.
 yes AAAAAAAA | head -c 1048576 > "$T/a.img"
 yes BBBBBBBB | head -c 2097152 > "$T/b.img"
 blk_zero_image "$T/c.img" 512
-vm_test blk-disks blk_disks --disk "$T/a.img,serial=first-disk" \
-	--disk "$T/b.img,serial=second-disk,cache=unsafe" --disk "$T/c.img,ro"
+set -- --disk "$T/a.img,serial=first-disk" --disk "$T/b.img,serial=second-disk,cache=unsafe" \
+	--disk "$T/c.img,ro"
+for k in 4 5 6 7 8; do
+	blk_zero_image "$T/d$k.img" $((k * 64))
+	set -- "$@" --disk "$T/d$k.img,serial=disk-$k"
+done
+vm_test blk-disks blk_disks "$@"
 sc=$(log_value blk-disks BLK-SERIAL-vdc)
-if [ "$VM_STATUS" = 0 ] && [ "$(log_value blk-disks BLK-SERIAL-vda)" = first-disk ] &&
+if [ "$VM_STATUS" = 0 ] && [ "$(log_value blk-disks BLK-COUNT)" = 8 ] &&
+	[ "$(log_value blk-disks BLK-SERIAL-vda)" = first-disk ] &&
 	[ "$(log_value blk-disks BLK-SERIAL-vdb)" = second-disk ] &&
+	[ "$(log_value blk-disks BLK-SERIAL-vdh)" = disk-8 ] &&
 	[ "$(log_value blk-disks BLK-SECTORS-vda)" = 2048 ] &&
 	[ "$(log_value blk-disks BLK-SECTORS-vdb)" = 4096 ] &&
 	[ "$(log_value blk-disks BLK-SECTORS-vdc)" = 1024 ] &&
+	[ "$(log_value blk-disks BLK-SECTORS-vdh)" = 1024 ] &&
 	[ "$(log_value blk-disks BLK-FIRST-BYTES)" = "AAAAAAAABBBBBBBB" ] &&
 	echo "$sc" | grep -Eq '^mvm[0-9a-f]{12}-2$'; then
-	pass "three disks appear as vda, vdb, vdc in order (serials, sizes, default serial $sc)"
+	pass "eight disks appear as vda..vdh in order (serials, sizes, default serial $sc)"
 else
-	fail "disk order" "status $VM_STATUS serials '$(log_value blk-disks BLK-SERIAL-vda)' '$(log_value blk-disks BLK-SERIAL-vdb)' '$sc'"
+	fail "disk order" "status $VM_STATUS count '$(log_value blk-disks BLK-COUNT)' serials '$(log_value blk-disks BLK-SERIAL-vda)' '$(log_value blk-disks BLK-SERIAL-vdb)' '$sc' '$(log_value blk-disks BLK-SERIAL-vdh)'"
 	show_log "$T/blk-disks.log"
 fi
+set --
 
 # 5. A second minivmm on a writable image in use is refused; kill -9 of the
 #    first right after the guest's sync returns loses nothing.

@@ -203,11 +203,48 @@ static void needs_reset_reaches_intx_driver(void **state)
 	assert_int_equal(rd(bar0 + VIRTIO_PCI_DEVCFG_OFF + 4, 4), 0);
 }
 
+/* Sixteen devices (the most --disk allows) fit: own slots, own GSIs, BARs
+ * that do not overlap, one MP table route each. */
+static void sixteen_devices(void **state)
+{
+	struct mp_pci_irq routes[PCI_SLOTS];
+	uint32_t bar[17][2];
+	unsigned n;
+
+	(void)state;
+	for (unsigned i = 2; i <= 16; i++) {
+		struct virtio_pci *vp;
+		struct err e;
+
+		assert_int_equal(virtio_pci_create(&vm, host, &slow_ops, &slow, &vp, &e), 0);
+	}
+	n = pci_host_irq_routes(host, routes, PCI_SLOTS);
+	assert_int_equal(n, 16);
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(routes[i].slot, i + 1);
+		assert_true(routes[i].ioapic_pin >= 5 && routes[i].ioapic_pin <= 23);
+		assert_int_not_equal(routes[i].ioapic_pin, 4);
+		for (unsigned j = 0; j < i; j++)
+			assert_int_not_equal(routes[i].ioapic_pin, routes[j].ioapic_pin);
+	}
+	for (unsigned s = 1; s <= 16; s++) {
+		bar[s][0] = pci_cfg_read(host, s, PCI_BASE_ADDRESS_0, 4);
+		bar[s][1] = pci_cfg_read(host, s, PCI_BASE_ADDRESS_2, 4);
+		assert_int_equal(pci_cfg_read(host, s, PCI_VENDOR_ID, 2), 0x1af4);
+		for (unsigned t = 1; t < s; t++)
+			for (unsigned a = 0; a < 2; a++)
+				for (unsigned b = 0; b < 2; b++)
+					assert_int_not_equal(bar[s][a], bar[t][b]);
+	}
+	assert_int_equal(pci_cfg_read(host, 17, PCI_VENDOR_ID, 2), 0xffff);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(reset_waits_for_request_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(needs_reset_reaches_intx_driver, setup, teardown),
+		cmocka_unit_test_setup_teardown(sixteen_devices, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,8 @@
 #      offset and width of every function; absent slots, other buses, random
 #      0xcf8 values; then every BAR home and every header restored
 #   4. check the BARs (through the kernel's sysfs) are where they were,
-#      rebind the driver and read the disk (the host put a pattern there)
+#      rebind the drivers, read the disk (the host put a pattern there), see
+#      the NIC (if any) come back
 # With hostile.quick on the kernel command line (the sanitizer smoke run),
 # phases 1 and 2 sample more sparsely.
 # The last line printed is HOSTILE-END=ok: a guest kernel that died on the
@@ -278,6 +279,19 @@ done
 got=$(dd if=/dev/vda bs=512 count=1 iflag=direct status=none | head -c ${#PATTERN})
 [ "$got" = "$PATTERN" ] || fail "disk reads '$got' after the attack"
 echo "HOSTILE-DISK=ok"
+NIC=
+for d in $DEVS; do
+	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1af4:0x1041 ] && NIC=$d
+done
+if [ -n "$NIC" ]; then
+	i=0
+	while [ -z "$(ls "$NIC"/virtio*/net 2>/dev/null)" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$(ls "$NIC"/virtio*/net 2>/dev/null)" ] || fail "no network interface after rebinding"
+	echo "HOSTILE-NIC=ok"
+fi
 phase recovery
 
 echo "HOSTILE-END=ok"

@@ -115,7 +115,8 @@ static uint8_t do_ranges(const struct blk_backend *b, const struct vq_chain *c,
 			return VIRTIO_BLK_S_UNSUPP;
 		if (discard && seg[i].flags)
 			return VIRTIO_BLK_S_UNSUPP;
-		if (!range_ok(b, seg[i].sector, seg[i].num_sectors))
+		if (!range_ok(b, seg[i].sector, seg[i].num_sectors) ||
+		    seg[i].num_sectors > VIRTIO_BLK_MAX_RANGE_SECTORS)
 			return VIRTIO_BLK_S_IOERR;
 	}
 	for (uint64_t i = 0; i < n; i++) {

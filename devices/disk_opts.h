@@ -34,7 +34,7 @@ struct disk_config {
 	uint64_t size;         /* bytes, a multiple of 512 */
 	bool is_blockdev;
 	bool can_punch_hole;   /* fallocate(PUNCH_HOLE) works: offer DISCARD */
-	bool can_zero_range;   /* fallocate(ZERO_RANGE) works: offer WRITE_ZEROES */
+	bool can_zero_range;   /* offer WRITE_ZEROES (ZERO_RANGE, else written zeros) */
 };
 
 /* Parse one --disk argument into *out (which is fully reset; fd = -1).

@@ -16,7 +16,6 @@
 #include "virtio_pci.h"
 
 #define F(bit) (1ULL << (bit))
-#define MAX_RANGE_SECTORS 0x400000u /* 2 GiB per DISCARD / WRITE_ZEROES segment */
 
 struct virtio_blk {
 	struct blk_backend be;
@@ -86,13 +85,13 @@ static void setup(struct virtio_blk *blk, const struct disk_config *cfg)
 		blk->features |= F(VIRTIO_BLK_F_RO);
 	if (b->discard) {
 		blk->features |= F(VIRTIO_BLK_F_DISCARD);
-		c->max_discard_sectors = MAX_RANGE_SECTORS;
+		c->max_discard_sectors = VIRTIO_BLK_MAX_RANGE_SECTORS;
 		c->max_discard_seg = 1;
 		c->discard_sector_alignment = 1;
 	}
 	if (b->write_zeroes) {
 		blk->features |= F(VIRTIO_BLK_F_WRITE_ZEROES);
-		c->max_write_zeroes_sectors = MAX_RANGE_SECTORS;
+		c->max_write_zeroes_sectors = VIRTIO_BLK_MAX_RANGE_SECTORS;
 		c->max_write_zeroes_seg = 1;
 	}
 }

@@ -20,6 +20,8 @@ struct pci_host;
 
 #define VIRTIO_BLK_QUEUE_SIZE 256
 #define VIRTIO_BLK_SEG_MAX    (VIRTIO_BLK_QUEUE_SIZE - 2)
+/* Sectors per DISCARD / WRITE_ZEROES segment (advertised, and enforced). */
+#define VIRTIO_BLK_MAX_RANGE_SECTORS 0x400000u
 
 /* Add disk number index (0-based, command-line order) as a virtio-blk PCI
  * device. cfg must have been opened with disk_open(); on success the device

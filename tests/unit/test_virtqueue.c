@@ -214,6 +214,17 @@ static void get_id_discard_write_zeroes(void **state)
 	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
 	expect_completion(VIRTIO_BLK_S_UNSUPP, 0);
 
+	/* More sectors per segment than advertised: refused, nothing written. */
+	be.sectors = 1ULL << 40;
+	seg = (struct virtio_blk_discard_write_zeroes){
+		.sector = 0, .num_sectors = VIRTIO_BLK_MAX_RANGE_SECTORS + 1 };
+	memcpy(fx.ram + DATA, &seg, sizeof(seg));
+	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
+	expect_completion(VIRTIO_BLK_S_IOERR, 0);
+	be.sectors = IMG_SECTORS;
+	assert_int_equal(image_byte(0), 0);
+	assert_int_equal(image_byte(512), 1);
+
 	request3(0x1234, 0, 512, true);
 	expect_completion(VIRTIO_BLK_S_UNSUPP, 0);
 }

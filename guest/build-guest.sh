@@ -85,6 +85,9 @@ dep_line() { # the modules.dep line of module $1 (dashes and underscores are equ
 }
 IRD=$WORK/initramfs
 cp -a "$ROOT" "$IRD"
+# The kernel opens /dev/console for init before devtmpfs is mounted (needs root;
+# without it init opens the console itself once /dev is mounted).
+mknod -m 600 "$IRD/dev/console" c 5 1 2>/dev/null || true
 IMOD=$IRD/lib/modules/$VER
 mkdir -p "$IMOD"
 : > "$IMOD/modules.order"

@@ -15,6 +15,8 @@ if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	sh tests/integration/suite.sh || status=1
 else
 	echo "integration: no usable /dev/kvm here, running the suite inside tools/kvmbox"
-	tools/kvmbox --timeout "${KVMBOX_TIMEOUT:-1500}" -- sh tests/integration/suite.sh || status=1
+	# ONLY=pattern (e.g. ONLY=20-blk) picks suite files; pass it into the box.
+	tools/kvmbox --timeout "${KVMBOX_TIMEOUT:-1500}" -- \
+		env ONLY="${ONLY:-}" sh tests/integration/suite.sh || status=1
 fi
 exit $status

@@ -33,7 +33,7 @@ run_one() {
 	name=$1 ok=$2
 	shift 2
 	rm -f "$R/www/release" "$R/log"
-	in_ns "$@" >"$R/out" 2>&1 &
+	in_ns timeout "${VM_TIMEOUT:-900}" "$@" >"$R/out" 2>&1 &
 	vmm=$!
 	n=0
 	until in_ns ip link show dev "$TAP" >/dev/null 2>&1 || [ $n -gt 600 ]; do
@@ -42,13 +42,22 @@ run_one() {
 	done
 	in_ns ip addr add "$HOST_IP/24" dev "$TAP"
 	in_ns ip link set "$TAP" up
-	in_ns httpd -f -p "$HOST_IP:8080" -h "$R/www" &
-	httpd=$!
+	# A child of the previous run's httpd may still hold the port a moment.
 	n=0
-	until tr -d '\r' <"$R/log" 2>/dev/null | grep -q '^BENCH-SERVING=1' || [ $n -gt 2400 ]; do
+	while :; do
+		in_ns httpd -f -p "$HOST_IP:8080" -h "$R/www" 2>/dev/null &
+		httpd=$!
+		sleep 0.3
+		kill -0 "$httpd" 2>/dev/null || [ $n -gt 50 ] || { n=$((n + 1)); continue; }
+		break
+	done
+	n=0
+	until tr -d '\r' <"$R/log" 2>/dev/null | grep -q 'BENCH-SERVING=1' ||
+		! kill -0 "$vmm" 2>/dev/null || [ $n -gt 2400 ]; do
 		sleep 0.25
 		n=$((n + 1))
 	done
+	echo "bench net: $name: guest serving, fetching" >&2
 	t0=$(centis)
 	in_ns wget -q -O /dev/null "http://$GUEST_IP:8080/g2h" && t1=$(centis) || t1=
 	touch "$R/www/release"
@@ -56,11 +65,11 @@ run_one() {
 	st=$?
 	kill "$httpd" 2>/dev/null
 	wait "$httpd" 2>/dev/null
-	h2g=$(tr -d '\r' <"$R/log" | sed -n 's/^BENCH-H2G-CS=//p')
-	ping=$(tr -d '\r' <"$R/log" | sed -n 's/^BENCH-PING-AVG-MS=//p')
+	h2g=$(tr -d '\r' <"$R/log" | sed -n 's/.*BENCH-H2G-CS=//p')
+	ping=$(tr -d '\r' <"$R/log" | sed -n 's/.*BENCH-PING-AVG-MS=//p')
 	if [ "$st" != "$ok" ] || [ -z "$h2g" ] || [ -z "$t1" ]; then
 		echo "bench net: $name run failed (status $st)" >&2
-		tail -n 5 "$R/log" "$R/out" >&2
+		tail -n 15 "$R/log" "$R/out" >&2
 		return
 	fi
 	mbit() { awk -v cs="$1" -v mib="$MIB" 'BEGIN { printf "%.1f\n", mib * 8 * 1.048576 / (cs / 100) }'; }

@@ -152,7 +152,7 @@ enum net_rx_result net_rx_frame(const struct net_rxq *q, uint64_t features,
 		if (n == VQ_MAX_SIZE || q->pop(q->ctx, c) <= 0) {
 			/* Every buffer the ring can hold is not enough: the
 			 * frame could never be delivered, waiting would stall. */
-			if (n && n >= q->ring_size) {
+			if (n == VQ_MAX_SIZE || (n && n >= q->ring_size)) {
 				q->unpop(q->ctx, n);
 				s->rx_dropped++;
 				return NET_RX_DROPPED;

@@ -47,6 +47,16 @@ done < /kvmbox/modules
 
 . /kvmbox/cmd
 cd /src || fail "no /src in the box"
+if [ "${KVMBOX_INTERACTIVE:-0}" = 1 ]; then
+	# The command owns the console as its controlling terminal; its status
+	# leaves through QEMU's isa-debug-exit on port 0xf4.
+	export TERM=linux
+	setsid -c "$@" < /dev/console > /dev/console 2>&1
+	status=$?
+	sync
+	printf "\\$(printf '%o' $((status & 255)))" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+	poweroff -f
+fi
 echo "KVMBOX-$NONCE-START $(cut -d' ' -f1 /proc/uptime)"
 "$@" < /dev/null > /dev/console 2>&1
 status=$?

@@ -12,7 +12,15 @@ vm_once() {
 		--append "$GUEST_CMDLINE minivmm.test=lab_boot" >"$T/vm.res" 2>"$T/vm.err" &
 	job=$!
 	pss=
+	ticks=0
 	while kill -0 "$job" 2>/dev/null; do
+		# A guest that never powers off: stop its minivmm (vmmstat's child).
+		ticks=$((ticks + 1))
+		if [ "$ticks" -gt $((VM_TIMEOUT * 10)) ]; then
+			say "boot run $i: the VM did not finish in $VM_TIMEOUT s: stopping it" >&2
+			kill $(cat "/proc/$job/task/$job/children" 2>/dev/null) 2>/dev/null
+			ticks=0
+		fi
 		if [ -z "$pss" ] && grep -q LAB-READY "$T/vm.err" 2>/dev/null; then
 			sleep 0.3
 			vp=$(pidof minivmm | cut -d' ' -f1)

@@ -4,6 +4,7 @@ OUT=build/lab
 VMMSTAT=${VMMSTAT:-build/vmmstat}
 VM_MEM=128M
 VM_MEM_BYTES=$((128 << 20))
+VM_TIMEOUT=${LAB_VM_TIMEOUT:-600}   # seconds one VM may take before the lab stops it
 ROOTFS=build/guest/rootfs
 # A file marker line the host-side wrapper recognises in the box's output.
 FILE_MARK=@@LAB-FILE
@@ -52,14 +53,6 @@ emit_files() {
 		cat "$f"
 		echo "$END_MARK"
 	done
-}
-
-# minivmm with the lab's guest: lab_vm TEST [extra minivmm args...]
-lab_vm() {
-	t=$1
-	shift
-	build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz \
-		--mem "$VM_MEM" --append "$GUEST_CMDLINE minivmm.test=$t" "$@"
 }
 
 # table: "|"-separated rows on stdin, the first a header, as aligned columns.

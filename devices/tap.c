@@ -75,6 +75,9 @@ int tap_open(const char *name, struct tap *t, struct err *e)
 	if (fd < 0 && errno == ENOENT)
 		return err_set(e, ENOENT, "cannot open TAP %s: /dev/net/tun is missing "
 			       "(load the tun module: modprobe tun)", name);
+	if (fd < 0 && errno == EACCES)
+		return err_set(e, EACCES, "cannot open TAP %s: /dev/net/tun is not accessible "
+			       "to this user (most systems have it mode 0666)", name);
 	if (fd < 0)
 		return err_sys(e, "cannot open TAP %s: /dev/net/tun", name);
 	r = attach(fd, name, e);

@@ -133,7 +133,8 @@ shell: deps
 	@$(MAKE) --no-print-directory all guest
 	tools/demo.sh --shell
 
-bench: deps
+bench:
+	@tools/deps.sh --bench
 	@$(MAKE) --no-print-directory all guest
 	tools/bench/run.sh
 

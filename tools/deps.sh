@@ -5,6 +5,8 @@ set -eu
 PKGS="gcc make clang libclang-rt-14-dev libcmocka-dev libfdt-dev uuid-dev
 qemu-system-x86 qemu-system-data seabios ipxe-qemu busybox-static cpio kmod
 e2fsprogs iproute2 python3 procps"
+# `make bench` also compares minictr with Debian's crun.
+[ "${1:-}" = --bench ] && PKGS="$PKGS crun"
 
 missing=""
 for p in $PKGS; do

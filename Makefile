@@ -33,7 +33,7 @@ UNIT_VMM    := $(filter-out $(UNIT_CTR),$(UNIT_SRCS))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_RUNS   ?= 20000
+FUZZ_RUNS   ?= 200000
 
 .PHONY: all help deps unit unit-san fuzz guest kvmbox integration check demo shell bench clean
 

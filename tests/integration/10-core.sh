@@ -55,7 +55,7 @@ fi
 # Interactive mode fed from a pipe: commands reach the guest shell, their
 # output comes back on stdout, `poweroff` ends the VM with status 0.
 printf 'echo "PIPE-$((6 * 7))-$(uname -m)"\npoweroff\n' |
-	timeout "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
+	timeout -k 15 "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
 		--append "$GUEST_CMDLINE" >"$T/pipe.log" 2>"$T/pipe.err"
 VM_STATUS=$?
 if [ "$VM_STATUS" = 0 ] && tr -d '\r' <"$T/pipe.log" | grep -q '^PIPE-42-x86_64$'; then

@@ -82,7 +82,7 @@ set --
 #    first right after the guest's sync returns loses nothing.
 blk_zero_image "$T/kill.img" 1024
 yes minivmm-kill-after-sync-pattern | head -c 262144 > "$T/kill.want"
-timeout "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
+timeout -k 15 "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
 	--console "file=$T/blk-kill.log" --disk "$T/kill.img" \
 	--append "$GUEST_CMDLINE minivmm.test=blk_sync_hold" 2>"$T/blk-kill.err" &
 blk_pid=$!

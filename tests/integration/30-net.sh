@@ -32,13 +32,13 @@ else
 	in_ns httpd -f -p 169.254.10.1:8080 -h "$T/www" &
 	httpd_pid=$!
 
-	in_ns timeout "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
+	in_ns timeout -k 15 "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
 		--console "file=$T/net-a.log" --uuid 6d696e69-766d-4d00-8000-000000000a0a \
 		--net tap=mvta0,mac=02:4d:56:00:00:0a --net tap=mvta1 -v \
 		--append "$GUEST_CMDLINE minivmm.test=net_main mvnet.addrs=169.254.10.2/24,169.254.11.2/24 mvnet.ping=169.254.10.1,169.254.11.1,169.254.10.3 mvnet.xfer=169.254.10.1 mvnet.release=169.254.10.1" \
 		2>"$T/net-a.err" &
 	vm_a=$!
-	in_ns timeout "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
+	in_ns timeout -k 15 "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
 		--console "file=$T/net-b.log" --net tap=mvtb0 -v \
 		--append "$GUEST_CMDLINE minivmm.test=net_main mvnet.addrs=169.254.10.3/24 mvnet.ping=169.254.10.2,169.254.10.1 mvnet.release=169.254.10.1" \
 		2>"$T/net-b.err" &

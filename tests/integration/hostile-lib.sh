@@ -28,7 +28,7 @@ hostile_boot() {
 		hwrap="unshare -n" hnet="--net tap=mvhostile0"
 	fi
 	# vm_test's command, in that namespace.
-	timeout "$VM_TIMEOUT" $hwrap "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
+	timeout -k 15 "$VM_TIMEOUT" $hwrap "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
 		--console "file=$T/$hname.log" --append "$GUEST_CMDLINE minivmm.test=hostile" \
 		--disk "$T/$hname.img" $hnet "$@" 2>"$T/$hname.err"
 	VM_STATUS=$?

@@ -34,7 +34,7 @@ show_log() {
 vm_test() {
 	name=$1 gtest=$2
 	shift 2
-	timeout "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
+	timeout -k 15 "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
 		--console "file=$T/$name.log" \
 		--append "$GUEST_CMDLINE minivmm.test=$gtest" "$@" 2>"$T/$name.err"
 	VM_STATUS=$?

@@ -22,13 +22,13 @@ while [ "$i" -le "$RUNS" ]; do
 	"$VMMSTAT" --marker boot-time-ms= -- \
 		sh -c "exec build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz --mem $MEM --console none --boot-time --append '$BENCH_CMDLINE minivmm.test=bench_exit'" \
 		| field marker_ms >>"$R/minivmm-boot"
-	"$VMMSTAT" -- sh -c "exec qemu-system-x86_64 -accel kvm -cpu host -M pc -m $MEM -smp 1 -L $QEMU_FW -nodefaults -nographic -no-reboot -vga none -kernel build/guest/bzImage -initrd build/guest/initramfs.cpio.gz -append '$BENCH_CMDLINE minivmm.test=bench_exit' -device isa-debug-exit,iobase=0x3f0,iosize=1" \
+	"$VMMSTAT" -- sh -c "exec $QEMU_PC -m $MEM -append '$BENCH_CMDLINE minivmm.test=bench_exit' -device isa-debug-exit,iobase=0x3f0,iosize=1" \
 		>"$R/q" && field exit_ms <"$R/q" >>"$R/qemu-boot"
 	"$VMMSTAT" --marker BENCH-READY --sample-after 500 --guest-ram $MEM_BYTES -- \
 		sh -c "exec build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz --mem $MEM --append '$BENCH_CMDLINE minivmm.test=bench_idle'" \
 		| field overhead_kb >>"$R/minivmm-mem"
 	"$VMMSTAT" --marker BENCH-READY --sample-after 500 --guest-ram $MEM_BYTES -- \
-		sh -c "exec qemu-system-x86_64 -accel kvm -cpu host -M pc -m $MEM -smp 1 -L $QEMU_FW -nodefaults -nographic -no-reboot -vga none -serial stdio -kernel build/guest/bzImage -initrd build/guest/initramfs.cpio.gz -append '$BENCH_CMDLINE minivmm.test=bench_idle' -device isa-debug-exit,iobase=0xf4,iosize=1" \
+		sh -c "exec $QEMU_PC -m $MEM -serial stdio -append '$BENCH_CMDLINE minivmm.test=bench_idle' -device isa-debug-exit,iobase=0xf4,iosize=1" \
 		| field overhead_kb >>"$R/qemu-mem"
 	i=$((i + 1))
 done

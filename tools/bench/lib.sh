@@ -20,14 +20,12 @@ qemu_kvmbox_args() {
 	done
 }
 
-# qemu_pc MEM EXTRA...: QEMU's pc machine with KVM, our kernel and initramfs.
-qemu_pc() {
-	mem=$1
-	shift
-	qemu-system-x86_64 -accel kvm -cpu host -M pc -m "$mem" -smp 1 -L "$QEMU_FW" \
-		-nodefaults -nographic -no-reboot -vga none \
-		-kernel build/guest/bzImage -initrd build/guest/initramfs.cpio.gz "$@"
-}
+# QEMU's pc machine with KVM booting our kernel and initramfs, 1 vCPU: the
+# peer every benchmark runs. Used unquoted ($QEMU_PC -m 128M ...): no word of
+# it contains a space.
+QEMU_PC="qemu-system-x86_64 -accel kvm -cpu host -M pc -smp 1 -L $QEMU_FW -nodefaults"
+QEMU_PC="$QEMU_PC -nographic -no-reboot -vga none -kernel build/guest/bzImage"
+QEMU_PC="$QEMU_PC -initrd build/guest/initramfs.cpio.gz"
 
 # median / p10 / p90 of the numbers on stdin (one per line).
 stats() {

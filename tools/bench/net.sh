@@ -85,10 +85,8 @@ while [ "$i" -le "$RUNS" ]; do
 		--initrd build/guest/initramfs.cpio.gz --mem "$MEM" --console "file=$R/log" \
 		--net "tap=$TAP" --append "$GUEST_ARGS"
 	# isa-debug-exit: QEMU exits with (status << 1) | 1.
-	run_one qemu 1 qemu-system-x86_64 -accel kvm -cpu host -M pc -m "$MEM" -smp 1 \
-		-L "$QEMU_FW" -nodefaults -nographic -no-reboot -vga none \
-		-serial "file:$R/log" -kernel build/guest/bzImage \
-		-initrd build/guest/initramfs.cpio.gz -append "$GUEST_ARGS" \
+	# shellcheck disable=SC2086
+	run_one qemu 1 $QEMU_PC -m "$MEM" -serial "file:$R/log" -append "$GUEST_ARGS" \
 		-device isa-debug-exit,iobase=0xf4,iosize=1 \
 		-netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no,vhost=off" \
 		-device virtio-net-pci,netdev=n0,romfile=

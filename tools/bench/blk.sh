@@ -22,7 +22,8 @@ run_one() {
 	name=$1 ok=$2
 	shift 2
 	rm -f "$R/log"
-	"$@" >"$R/out" 2>&1
+	# A VM that never finishes counts as a failed run, not a hung benchmark.
+	timeout -k 10 "${VM_TIMEOUT:-900}" "$@" >"$R/out" 2>&1
 	st=$?
 	w=$(tr -d '\r' <"$R/log" | sed -n 's/.*BENCH-BLK-SEQW-MBPS=//p')
 	r=$(tr -d '\r' <"$R/log" | sed -n 's/.*BENCH-BLK-SEQR-MBPS=//p')

@@ -53,19 +53,13 @@ while [ "$i" -le "$RUNS" ]; do
 	i=$((i + 1))
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 echo
 echo "## Disk ($RUNS runs each, interleaved, 1 vCPU, $MEM, O_DIRECT in the guest, raw image)"
 echo
-echo "| metric | minivmm median (p10-p90) | QEMU pc median (p10-p90) | ratio minivmm/QEMU |"
-echo "|---|---|---|---|"
-for m in "seqw:sequential write, 1 MiB requests (MiB/s)" "seqr:sequential read, 1 MiB requests (MiB/s)" \
-	"rand:random read 4 KiB, queue depth 1 (IOPS)"; do
-	key=${m%%:*}
-	touch "$R/minivmm-$key" "$R/qemu-$key"
-	set -- $(stats <"$R/minivmm-$key") $(stats <"$R/qemu-$key")
-	echo "| ${m#*:} | $1 ($2-$3) | $4 ($5-$6) | $(ratio "$1" "$4") |"
-done
+table_head
+compare_row "sequential write, 1 MiB requests (MiB/s)" "$R/minivmm-seqw" "$R/qemu-seqw"
+compare_row "sequential read, 1 MiB requests (MiB/s)" "$R/minivmm-seqr" "$R/qemu-seqr"
+compare_row "random read 4 KiB, queue depth 1 (IOPS)" "$R/minivmm-rand" "$R/qemu-rand"
 echo
 for f in minivmm-seqw qemu-seqw minivmm-seqr qemu-seqr minivmm-rand qemu-rand; do
 	echo "raw $f: $(tr '\n' ' ' <"$R/$f")"

@@ -36,12 +36,9 @@ done
 echo
 echo "## Boot time and VMM memory ($RUNS runs each, interleaved, 1 vCPU, $MEM)"
 echo
-echo "| metric | minivmm median (p10-p90) | QEMU pc median (p10-p90) | ratio minivmm/QEMU |"
-echo "|---|---|---|---|"
-set -- $(stats <"$R/minivmm-boot") $(stats <"$R/qemu-boot")
-echo "| start to guest init (ms) | $1 ($2-$3) | $4 ($5-$6) | $(awk -v a="$1" -v b="$4" 'BEGIN { printf "%.2f", a / b }') |"
-set -- $(stats <"$R/minivmm-mem") $(stats <"$R/qemu-mem")
-echo "| VMM RSS outside guest RAM (KiB) | $1 ($2-$3) | $4 ($5-$6) | $(awk -v a="$1" -v b="$4" 'BEGIN { printf "%.2f", a / b }') |"
+table_head
+compare_row "start to guest init (ms)" "$R/minivmm-boot" "$R/qemu-boot"
+compare_row "VMM RSS outside guest RAM (KiB)" "$R/minivmm-mem" "$R/qemu-mem"
 echo
 echo "raw minivmm boot ms: $(tr '\n' ' ' <"$R/minivmm-boot")"
 echo "raw QEMU boot ms: $(tr '\n' ' ' <"$R/qemu-boot")"

@@ -36,6 +36,22 @@ stats() {
 		printf "%.1f %.1f %.1f\n", m, p10, p90 }'
 }
 
+# Markdown comparison table of minivmm against its QEMU peer: table_head,
+# then compare_row LABEL MINIVMM_FILE QEMU_FILE per metric (one number a line
+# in each file; a missing file counts as no runs).
+table_head() {
+	echo "| metric | minivmm median (p10-p90) | QEMU pc median (p10-p90) | ratio minivmm/QEMU |"
+	echo "|---|---|---|---|"
+}
+
+compare_row() {
+	touch "$2" "$3"
+	# shellcheck disable=SC2046
+	set -- "$1" $(stats <"$2") $(stats <"$3")
+	echo "| $1 | $2 ($3-$4) | $5 ($6-$7) | $(awk -v a="$2" -v b="$5" \
+		'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }') |"
+}
+
 # field NAME: value of NAME=... from a vmmstat result line on stdin.
 field() {
 	tr ' ' '\n' | sed -n "s/^$1=//p"

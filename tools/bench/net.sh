@@ -93,18 +93,13 @@ while [ "$i" -le "$RUNS" ]; do
 	i=$((i + 1))
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 echo
 echo "## Network ($RUNS runs each, interleaved, 1 vCPU, $MEM, $MIB MiB per direction over HTTP)"
 echo
-echo "| metric | minivmm median (p10-p90) | QEMU pc median (p10-p90) | ratio minivmm/QEMU |"
-echo "|---|---|---|---|"
-for m in "g2h:TCP guest -> host (Mbit/s)" "h2g:TCP host -> guest (Mbit/s)" "ping:ping guest -> host avg (ms)"; do
-	key=${m%%:*}
-	touch "$R/minivmm-$key" "$R/qemu-$key"
-	set -- $(stats <"$R/minivmm-$key") $(stats <"$R/qemu-$key")
-	echo "| ${m#*:} | $1 ($2-$3) | $4 ($5-$6) | $(ratio "$1" "$4") |"
-done
+table_head
+compare_row "TCP guest -> host (Mbit/s)" "$R/minivmm-g2h" "$R/qemu-g2h"
+compare_row "TCP host -> guest (Mbit/s)" "$R/minivmm-h2g" "$R/qemu-h2g"
+compare_row "ping guest -> host avg (ms)" "$R/minivmm-ping" "$R/qemu-ping"
 echo
 for f in minivmm-g2h qemu-g2h minivmm-h2g qemu-h2g minivmm-ping qemu-ping; do
 	echo "raw $f: $(tr '\n' ' ' <"$R/$f")"

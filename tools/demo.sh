@@ -21,7 +21,7 @@ if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	exec "$@"
 fi
 echo "demo: this host has no /dev/kvm: running minivmm inside tools/kvmbox"
-echo "demo: (a throwaway machine under QEMU software emulation, so expect ~10x slower boots)"
+echo "demo: (a throwaway machine under QEMU software emulation: expect a boot of ~10 s, not well under one)"
 if [ "$mode" = shell ]; then
 	exec tools/kvmbox --interactive -- "$@"
 fi

@@ -1,6 +1,6 @@
 /* vmmstat: run a VMM, time it and measure its memory, for the benchmarks.
  *
- *   vmmstat [--marker TEXT] [--sample-after MS] [--guest-ram BYTES] -- CMD [ARGS...]
+ *   vmmstat [--marker TEXT] [--sample-after MS] [--guest-ram BYTES] [--timeout S] -- CMD...
  *
  * Times from just before exec of CMD to (a) the first line of its output
  * containing TEXT and (b) its exit. At the marker (plus --sample-after ms; at
@@ -8,7 +8,9 @@
  * and reports the total RSS and the RSS outside guest RAM (mappings at least
  * --guest-ram bytes large are taken to be guest RAM). Output, one line:
  *   marker_ms=.. exit_ms=.. rss_kb=.. overhead_kb=.. status=..
- * CMD's own output goes to stderr prefixed with "| " when -v is given. */
+ * CMD's own output goes to stderr prefixed with "| " when -v is given.
+ * A CMD still running after --timeout seconds (default 600) is killed, so a
+ * stuck VM fails one benchmark run (status=137) instead of hanging it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -27,6 +29,7 @@ struct opts {
 	const char *marker;
 	long sample_after_ms;
 	unsigned long long guest_ram;
+	long timeout_s;
 	bool verbose;
 	char **cmd;
 };
@@ -45,6 +48,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->guest_ram = ~0ull;
+	o->timeout_s = 600;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--") && i + 1 < argc) {
 			o->cmd = &argv[i + 1];
@@ -55,6 +59,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->sample_after_ms = strtol(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--guest-ram") && i + 1 < argc) {
 			o->guest_ram = strtoull(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			o->timeout_s = strtol(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "-v")) {
 			o->verbose = true;
 		} else {
@@ -62,7 +68,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		}
 	}
 	fprintf(stderr, "usage: vmmstat [--marker TEXT] [--sample-after MS] "
-		"[--guest-ram BYTES] [-v] -- CMD [ARGS...]\n");
+		"[--guest-ram BYTES] [--timeout S] [-v] -- CMD [ARGS...]\n");
 	return -1;
 }
 
@@ -121,18 +127,28 @@ int main(int argc, char **argv)
 	close(pipefd[1]);
 	while (!eof) {
 		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		int timeout = -1;
+		double left_total = t0 + (double)o.timeout_s * 1e3 - now_ms();
+		int timeout = left_total > 0 ? (int)left_total + 1 : 0;
 
+		if (left_total <= 0) {
+			kill(pid, SIGKILL); /* output EOF follows */
+			o.timeout_s = 1 << 20;
+		}
 		if (sample_at >= 0 && !sampled) {
 			double left = sample_at - now_ms();
 
-			timeout = left > 0 ? (int)left + 1 : 0;
+			if (left < timeout)
+				timeout = left > 0 ? (int)left + 1 : 0;
 		}
-		if (poll(&p, 1, timeout) == 0 || (sample_at >= 0 && !sampled && now_ms() >= sample_at)) {
+		int ready = poll(&p, 1, timeout);
+
+		if (sample_at >= 0 && !sampled && now_ms() >= sample_at) {
 			sample_rss(pid, o.guest_ram, &rss, &overhead);
 			sampled = true;
 			continue;
 		}
+		if (ready <= 0)
+			continue;
 		ssize_t n = read(pipefd[0], buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)

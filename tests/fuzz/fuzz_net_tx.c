@@ -12,11 +12,9 @@
 
 #include "../../devices/virtio_net.h"
 #include "../../devices/virtqueue.h"
+#include "fuzz_ring.h"
 
 #define RAM_SIZE  0x20000u
-#define DESC      0x0000u
-#define AVAIL     0x1000u
-#define USED      0x2000u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -61,24 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Byte 0: queue size; byte 1: indirect, rx/tx, mergeable; bytes 2-3:
 	 * start index; bytes 4-5: frame length; then RAM. */
 	qsize = (uint16_t)(1u << (data[0] % 9));
-	memset(ram, 0, RAM_SIZE);
-	memcpy(ram, data + 8, size - 8 < RAM_SIZE ? size - 8 : RAM_SIZE);
-	for (unsigned i = 0; i < qsize; i++) {
-		struct vring_desc *d = (struct vring_desc *)(ram + DESC) + i;
-
-		/* Fold flagged descriptors into RAM so the engine is reached. */
-		if (d->flags & 0x8000) {
-			d->addr &= 0x1ffff;
-			d->len &= 0x3fff;
-		}
-	}
-	guest_mem_layout(&mem, ram, RAM_SIZE);
-	vq_reset(&vq, 256);
-	vq.size = qsize;
-	vq.desc_addr = DESC;
-	vq.avail_addr = AVAIL;
-	vq.used_addr = USED;
-	if (vq_enable(&vq, &mem, data[1] & 1, &e) < 0)
+	if (fuzz_ring_load(ram, RAM_SIZE, data + 8, size - 8, qsize, data[1] & 1,
+			   &mem, &vq, &e) < 0)
 		return 0;
 	vq.last_avail = (uint16_t)(data[2] | data[3] << 8);
 	if (data[1] & 2) {

@@ -10,11 +10,9 @@
 
 #include "../../devices/virtio_blk.h"
 #include "../../devices/virtqueue.h"
+#include "fuzz_ring.h"
 
 #define RAM_SIZE  0x10000u
-#define DESC      0x0000u
-#define AVAIL     0x1000u
-#define USED      0x2000u
 #define IMG_BYTES (64 * 512)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -50,25 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	qsize = (uint16_t)(1u << (data[0] % 9));
 	be.readonly = data[0] & 0x10;
 	be.unsafe = true; /* no fdatasync per iteration */
-	memset(ram, 0, RAM_SIZE);
-	memcpy(ram, data + 4, size - 4 < RAM_SIZE ? size - 4 : RAM_SIZE);
-	/* Descriptors with flag bit 15 get addresses folded into RAM so the
-	 * fuzzer reaches the request engine, not only the bounds checks. */
-	for (unsigned i = 0; i < qsize; i++) {
-		struct vring_desc *d = (struct vring_desc *)(ram + DESC) + i;
-
-		if (d->flags & 0x8000) {
-			d->addr &= 0xffff;
-			d->len &= 0x3fff;
-		}
-	}
-	guest_mem_layout(&mem, ram, RAM_SIZE);
-	vq_reset(&vq, 256);
-	vq.size = qsize;
-	vq.desc_addr = DESC;
-	vq.avail_addr = AVAIL;
-	vq.used_addr = USED;
-	if (vq_enable(&vq, &mem, data[1] & 1, &e) < 0)
+	if (fuzz_ring_load(ram, RAM_SIZE, data + 4, size - 4, qsize, data[1] & 1,
+			   &mem, &vq, &e) < 0)
 		return 0;
 	vq.last_avail = (uint16_t)(data[2] | data[3] << 8);
 	for (unsigned n = 0; n < 2u * qsize; n++) {

@@ -114,12 +114,18 @@ static void rx_push_locked(struct serial *s, uint8_t byte)
 	s->rx_count++;
 }
 
-/* Host input is held back until the guest driver listens (receive
- * interrupts enabled, not in loopback): the 8250 driver clears the FIFO when
- * it opens the port, and bytes piped in before that would be lost. */
+/* Host input is held back until the guest driver listens, and it only
+ * listens once it has opened the port: receive interrupts enabled, OUT2 set
+ * (on a PC, OUT2 connects the UART's interrupt to the interrupt controller),
+ * RTS raised (the driver is ready for data; a host terminal honouring
+ * hardware flow control waits for it), not in loopback.
+ * IER alone is not enough: the 8250 probe writes IER 0x0f for an instant
+ * with OUT2 clear, then clears the FIFO; bytes let in then were lost. */
 static bool accepting_input_locked(const struct serial *s)
 {
-	return (s->ier & IER_RDI) && !(s->mcr & MCR_LOOP);
+	const uint8_t opened = MCR_OUT2 | MCR_RTS;
+
+	return (s->ier & IER_RDI) && (s->mcr & (opened | MCR_LOOP)) == opened;
 }
 
 static void signal_room(struct serial *s)
@@ -129,6 +135,13 @@ static void signal_room(struct serial *s)
 	if (write(s->room_fd, &one, sizeof(one)) < 0) {
 		/* counter saturated: the waiter is already woken */
 	}
+}
+
+/* Wake a producer waiting for room when the guest starts listening. */
+static void signal_if_listening_locked(struct serial *s, bool was_listening)
+{
+	if (!was_listening && accepting_input_locked(s))
+		signal_room(s);
 }
 
 static uint8_t rx_pop_locked(struct serial *s)
@@ -185,9 +198,10 @@ uint8_t serial_read_reg(struct serial *s, unsigned reg)
 
 void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 {
-	bool emit = false;
+	bool emit = false, was_listening;
 
 	pthread_mutex_lock(&s->lock);
+	was_listening = accepting_input_locked(s);
 	switch (reg) {
 	case REG_RBR_THR:
 		if (s->lcr & LCR_DLAB) {
@@ -208,8 +222,6 @@ void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 		/* Enabling THRE while the transmitter is empty raises it at once. */
 		if (!(s->ier & IER_THRI) && (val & IER_THRI))
 			s->thr_interrupt = true;
-		if (!(s->ier & IER_RDI) && (val & IER_RDI))
-			signal_room(s); /* held-back input may flow now */
 		s->ier = val & (IER_RDI | IER_THRI | IER_RLSI | IER_MSI);
 		break;
 	case REG_IIR_FCR:
@@ -221,8 +233,6 @@ void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 		s->lcr = val;
 		break;
 	case REG_MCR:
-		if ((s->mcr & MCR_LOOP) && !(val & MCR_LOOP))
-			signal_room(s);
 		s->mcr = val & 0x1f;
 		break;
 	case REG_SCR:
@@ -231,6 +241,7 @@ void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 	default:
 		break; /* LSR and MSR are read-only */
 	}
+	signal_if_listening_locked(s, was_listening); /* held-back input may flow now */
 	update_irq_locked(s);
 	pthread_mutex_unlock(&s->lock);
 	/* Outside the lock: the sink may take its own locks. */
@@ -281,7 +292,7 @@ int serial_create(struct vm *vm, uint16_t port, unsigned irq, serial_out_fn out,
 	s->irq = irq;
 	s->out = out;
 	s->out_opaque = out_opaque;
-	s->mcr = MCR_OUT2;
+	s->mcr = 0; /* the 16550's reset value: the driver raises OUT2 when it opens */
 	s->dll = 12; /* 9600 baud, the power-on divisor */
 	pthread_mutex_init(&s->lock, NULL);
 	s->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

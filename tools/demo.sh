@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make demo`: boot the stock Debian kernel in minivmm and show what the
 # guest sees; `make shell` (--shell): an interactive guest shell.
-# Uses /dev/kvm when this host has it, else a tools/kvmbox machine.
+# Runs on this host's KVM when `minivmm --check-host` says a stock kernel
+# runs there at hardware speed, else in a tools/kvmbox machine.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -16,11 +17,12 @@ else
 	set -- "$@" --append "$GUEST_CMDLINE_BASE"
 fi
 
-if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-	echo "demo: booting on this host's /dev/kvm: $*"
+. tools/host-kvm.sh
+host_kvm_decide demo || exit 1
+if [ "$HOST_KVM_RUN" = direct ]; then
+	echo "demo: $*"
 	exec "$@"
 fi
-echo "demo: this host has no /dev/kvm: running minivmm inside tools/kvmbox"
 echo "demo: (a throwaway machine under QEMU software emulation: expect a boot of ~10 s, not well under one)"
 if [ "$mode" = shell ]; then
 	exec tools/kvmbox --interactive -- "$@"

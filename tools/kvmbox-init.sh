@@ -7,6 +7,9 @@
 #   KVMBOX-<nonce>-START <uptime>   the command starts now; everything before is boot noise
 #   KVMBOX-<nonce>-EXIT <status>    the command's exit status
 #   KVMBOX-<nonce>-FAIL <message>   the box could not run the command
+# all on ttyS0. The kernel's console is ttyS1 (a file on the host), where this init
+# also writes a heartbeat every 5 s for kvmbox's watchdog:
+#   KVMBOX-HB <uptime> <KVM debugfs counters>
 /bin/busybox --install -s
 export PATH=/src/build:/sbin:/usr/sbin:/bin:/usr/bin
 export HOME=/root TERM=dumb
@@ -20,8 +23,9 @@ fail() {
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-# The archive has no /dev/console node, so the kernel gave us no fds 0-2.
-exec < /dev/console > /dev/console 2>&1
+# The archive has no /dev/console node, so the kernel gave us no fds 0-2. The
+# command's channel is ttyS0; /dev/console is the kernel log's ttyS1.
+exec < /dev/ttyS0 > /dev/ttyS0 2>&1
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 # /tmp and /run stay on the initramfs root (a tmpfs already), so --add can put files there.
@@ -45,20 +49,34 @@ done < /kvmbox/modules
 
 [ -c /dev/kvm ] || fail "no /dev/kvm inside the box (kvm_amd did not load: is SVM exposed by -cpu max?)"
 
+# Heartbeat: the uptime proves the box's kernel still schedules; the KVM exit
+# counters (sums over the live VMs) show what a nested guest was doing when a
+# box wedges. In its own session so the command's signals do not reach it.
+setsid sh -c '
+	k=/sys/kernel/debug/kvm
+	while :; do
+		line="KVMBOX-HB $(cut -d" " -f1 /proc/uptime)"
+		for c in exits io_exits mmio_exits irq_exits halt_exits signal_exits irq_injections; do
+			[ -r $k/$c ] && line="$line $c=$(cat $k/$c)"
+		done
+		echo "$line" > /dev/ttyS1
+		sleep 5
+	done' < /dev/null > /dev/null 2>&1 &
+
 . /kvmbox/cmd
 cd /src || fail "no /src in the box"
 if [ "${KVMBOX_INTERACTIVE:-0}" = 1 ]; then
 	# The command owns the console as its controlling terminal; its status
 	# leaves through QEMU's isa-debug-exit on port 0xf4.
 	export TERM=linux
-	setsid -c "$@" < /dev/console > /dev/console 2>&1
+	setsid -c "$@" < /dev/ttyS0 > /dev/ttyS0 2>&1
 	status=$?
 	sync
 	printf "\\$(printf '%o' $((status & 255)))" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
 	poweroff -f
 fi
 echo "KVMBOX-$NONCE-START $(cut -d' ' -f1 /proc/uptime)"
-"$@" < /dev/null > /dev/console 2>&1
+"$@" < /dev/null > /dev/ttyS0 2>&1
 status=$?
 sync
 # The leading newline ends any unterminated last line of the command's output.

@@ -9,7 +9,8 @@
 
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MEM, OPT_CPUS, OPT_CONSOLE,
-	OPT_UUID, OPT_BOOT_TIME, OPT_DISK, OPT_NET, OPT_VERSION,
+	OPT_UUID, OPT_BOOT_TIME, OPT_DISK, OPT_NET, OPT_VERSION, OPT_TIMEOUT,
+	OPT_CHECK_HOST, OPT_ALLOW_EMULATED_KVM,
 };
 
 static const struct option long_options[] = {
@@ -23,6 +24,9 @@ static const struct option long_options[] = {
 	{ "boot-time", no_argument, NULL, OPT_BOOT_TIME },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "check-host", no_argument, NULL, OPT_CHECK_HOST },
+	{ "allow-emulated-kvm", no_argument, NULL, OPT_ALLOW_EMULATED_KVM },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -33,6 +37,7 @@ const char *cli_usage(void)
 {
 	return
 "usage: minivmm --kernel BZIMAGE [options]\n"
+"       minivmm --check-host\n"
 "\n"
 "Boot a Linux kernel in a KVM virtual machine.\n"
 "\n"
@@ -53,6 +58,12 @@ const char *cli_usage(void)
 "  --uuid UUID          the VM's identity (default: a random UUID, shown with -v)\n"
 "  --boot-time          print \"minivmm: boot-time-ms=N\" on stderr when the guest\n"
 "                       writes 123 to I/O port 0x3f0 (its init has started)\n"
+"  --timeout SECONDS    stop the VM when the guest has not ended it SECONDS\n"
+"                       after minivmm started (whole seconds, 1 or more)\n"
+"  --check-host         print one line on the KVM this host offers; exit 0\n"
+"                       when a stock guest kernel runs at hardware speed\n"
+"  --allow-emulated-kvm run even on a /dev/kvm without VT-x/AMD-V behind it\n"
+"                       (kvm_pvm): for PVM-enabled guest kernels only\n"
 "  -v, --verbose        log VM setup and unclaimed device accesses\n"
 "  -h, --help           show this help\n"
 "  --version            show the version\n"
@@ -60,10 +71,14 @@ const char *cli_usage(void)
 "Guest ports: a byte N written to I/O port 0xf4 stops the VM and minivmm exits\n"
 "with status N.\n"
 "Exit status: 0 when the guest powers off or reboots, N from the exit port,\n"
-"1 on a runtime failure, 2 on a usage error or invalid input file.\n";
+"128+N after signal N, 1 on a runtime failure (including a host whose KVM\n"
+"cannot run a stock kernel at hardware speed), 2 on a usage error or invalid\n"
+"input file, 121 when --timeout stopped the VM.\n";
 }
 
-static int parse_cpus(const char *s, unsigned *out, struct err *e)
+/* A plain decimal count in [min, max] for option opt (--cpus, --timeout). */
+static int parse_count(const char *opt, const char *s, unsigned min, unsigned max,
+		       unsigned *out, struct err *e)
 {
 	char *end;
 	unsigned long v;
@@ -71,9 +86,9 @@ static int parse_cpus(const char *s, unsigned *out, struct err *e)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (!*s || *end || errno || s[0] == '-' || s[0] == '+' || s[0] == ' ')
-		return err_set(e, EINVAL, "--cpus: '%s' is not a number", s);
-	if (v < 1 || v > 64)
-		return err_set(e, EINVAL, "--cpus: %s is out of range (1 to 64)", s);
+		return err_set(e, EINVAL, "%s: '%s' is not a number", opt, s);
+	if (v < min || v > max)
+		return err_set(e, EINVAL, "%s: %s is out of range (%u to %u)", opt, s, min, max);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -128,7 +143,9 @@ static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *
 	case OPT_INITRD: o->initrd = arg; return 0;
 	case OPT_APPEND: o->cmdline = arg; return 0;
 	case OPT_MEM: return parse_mem(arg, &o->mem, e);
-	case OPT_CPUS: return parse_cpus(arg, &o->cpus, e);
+	case OPT_CPUS: return parse_count("--cpus", arg, 1, 64, &o->cpus, e);
+	case OPT_TIMEOUT:
+		return parse_count("--timeout", arg, 1, CLI_MAX_TIMEOUT, &o->timeout_s, e);
 	case OPT_CONSOLE: return parse_console(arg, o, e);
 	case OPT_UUID:
 		if (uuid_parse(arg, o->uuid) < 0)
@@ -141,6 +158,8 @@ static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *
 	case 'v': o->verbose = true; return 0;
 	case 'h': o->action = CLI_HELP; return 0;
 	case OPT_VERSION: o->action = CLI_VERSION; return 0;
+	case OPT_CHECK_HOST: o->action = CLI_CHECK_HOST; return 0;
+	case OPT_ALLOW_EMULATED_KVM: o->allow_emulated_kvm = true; return 0;
 	default: return -EINVAL;
 	}
 }

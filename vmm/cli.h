@@ -19,7 +19,9 @@
 	"console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1,noearly " \
 	"i8042.noaux i8042.nomux i8042.nopnp"
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION };
+#define CLI_MAX_TIMEOUT 31536000u /* --timeout: 365 days, far below overflow */
+
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK_HOST };
 
 struct vmm_options {
 	enum cli_action action;
@@ -34,6 +36,8 @@ struct vmm_options {
 	bool uuid_given;
 	bool boot_time;
 	bool verbose;
+	bool allow_emulated_kvm;  /* run on a /dev/kvm that is not hardware */
+	unsigned timeout_s;       /* stop the VM after this many seconds; 0: never */
 	const char *disks[CLI_MAX_DISKS];
 	unsigned ndisks;
 	const char *nics[CLI_MAX_NICS];

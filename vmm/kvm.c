@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "host_kvm.h"
 
 #define VM_IDENTITY_MAP_ADDR 0xfeffc000ULL /* 1 page, Intel only, kept clear of RAM */
 #define VM_TSS_ADDR          0xfeffd000ULL /* 3 pages */
@@ -64,8 +65,7 @@ static int open_kvm(struct err *e)
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOENT)
-		return err_set(e, ENOENT, "/dev/kvm does not exist: this host has no KVM "
-			       "(run inside tools/kvmbox, which provides one)");
+		return err_set(e, ENOENT, "%s", HOST_KVM_NO_DEV_MSG);
 	return err_sys(e, "cannot open /dev/kvm (run inside tools/kvmbox if this host "
 		       "cannot use KVM)");
 }

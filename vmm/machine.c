@@ -1,6 +1,7 @@
 #include "machine.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "../devices/virtio_blk.h"
 #include "../devices/virtio_net.h"
 #include "console.h"
+#include "host_kvm.h"
 #include "kvm.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -129,8 +131,25 @@ static void log_setup(const struct machine *m, const struct vmm_options *o)
 		(unsigned long long)(m->vm.mem.low_size >> 20), m->ndisks);
 }
 
-/* Wait until the guest or a signal ends the VM. */
-static void wait_for_stop(struct machine *m)
+/* Milliseconds poll() may sleep before the --timeout deadline: -1 without
+ * one (deadline_ns 0), 0 once it has passed. Rounded up, so the deadline has
+ * passed when poll() returns on it; capped, so a long one takes a few loops. */
+static int ms_until(uint64_t deadline_ns)
+{
+	uint64_t now, ms;
+
+	if (!deadline_ns)
+		return -1;
+	now = monotonic_ns();
+	if (now >= deadline_ns)
+		return 0;
+	ms = (deadline_ns - now + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Wait until the guest or a signal ends the VM, or the deadline passes.
+ * Returns true when the deadline is what stopped it. */
+static bool wait_for_stop(struct machine *m, uint64_t deadline_ns)
 {
 	struct vm *vm = &m->vm;
 
@@ -140,8 +159,12 @@ static void wait_for_stop(struct machine *m)
 			{ .fd = vm->stop_fd, .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
+		int ms = ms_until(deadline_ns);
 
-		if (poll(p, 2, -1) < 0)
+		/* A guest that stops at the same moment wins with its own status. */
+		if (ms == 0)
+			return vm_request_stop(vm, EXIT_TIMEOUT);
+		if (poll(p, 2, ms) < 0)
 			continue;
 		if (p[0].revents && read(m->signal_fd, &si, sizeof(si)) == sizeof(si)) {
 			if (vm->verbose)
@@ -150,6 +173,7 @@ static void wait_for_stop(struct machine *m)
 			vm_request_stop(vm, 128 + (int)si.ssi_signo);
 		}
 	}
+	return false;
 }
 
 static int block_signals(struct machine *m, struct err *e)
@@ -196,13 +220,29 @@ static void teardown(struct machine *m)
 	free(m);
 }
 
+/* Refuse a /dev/kvm that would run a stock guest emulated before anything is
+ * built on it; -v shows the verdict and what the check cost. */
+static int check_host_kvm(const struct vmm_options *o, struct err *e)
+{
+	uint64_t t0 = monotonic_ns();
+	struct host_kvm_verdict v;
+	int r = host_kvm_require(o->allow_emulated_kvm, &v, e);
+
+	if (r == 0 && o->verbose)
+		fprintf(stderr, "minivmm: host: %s: %s (checked in %llu us)\n",
+			host_kvm_kind_name(v.kind), v.reason,
+			(unsigned long long)((monotonic_ns() - t0) / 1000));
+	return r;
+}
+
 int machine_run(const struct vmm_options *o, struct vm_inputs *in,
-		uint64_t start_ns, bool *before_kvm, struct err *e)
+		uint64_t start_ns, int *fail_status, struct err *e)
 {
 	struct machine *m = calloc(1, sizeof(*m));
+	uint64_t deadline_ns = o->timeout_s ? start_ns + o->timeout_s * 1000000000ull : 0;
 	int r, status;
 
-	*before_kvm = true;
+	*fail_status = EXIT_USAGE;
 	if (!m)
 		return err_set(e, ENOMEM, "out of memory");
 	m->signal_fd = -1;
@@ -223,20 +263,26 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in,
 		teardown(m);
 		return r;
 	}
-	*before_kvm = false;
-	r = kvm_vm_create(&m->vm, o->mem, o->cpus, e);
-	m->vm_kvm = r == 0;
-	log_setup(m, o);
+	*fail_status = EXIT_RUNTIME_FAILURE;
+	r = check_host_kvm(o, e);
 	if (r == 0)
+		r = kvm_vm_create(&m->vm, o->mem, o->cpus, e);
+	m->vm_kvm = r == 0;
+	if (r == 0) {
+		log_setup(m, o);
 		r = add_devices(m, o, start_ns, e);
+	}
 	if (r == 0)
 		r = boot(m, o, in, e);
 	if (r == 0)
 		r = console_start(m->console, m->serial, e);
 	if (r == 0)
 		r = vcpus_start(m->vcpus, o->cpus, e);
-	if (r == 0)
-		wait_for_stop(m);
+	if (r == 0 && wait_for_stop(m, deadline_ns)) {
+		*fail_status = EXIT_TIMEOUT;
+		r = err_set(e, ETIMEDOUT, "the guest did not finish within %u s (--timeout): "
+			    "stopped", o->timeout_s);
+	}
 	status = m->vm.exit_status;
 	teardown(m);
 	return r < 0 ? r : status;

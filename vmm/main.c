@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "console.h"
 #include "err.h"
+#include "host_kvm.h"
 #include "inputs.h"
 #include "machine.h"
 
@@ -31,13 +32,26 @@ static void install_crash_handlers(void)
 		signal(sigs[i], fatal_signal);
 }
 
+/* --check-host: one line on what this host's KVM offers; 0 when a stock
+ * guest kernel runs at hardware speed. */
+static int check_host(void)
+{
+	struct host_kvm_facts f;
+	struct host_kvm_verdict v;
+
+	host_kvm_gather(&f);
+	host_kvm_decide(&f, &v);
+	printf("%s: %s\n", host_kvm_kind_name(v.kind), v.reason);
+	return v.usable ? 0 : EXIT_RUNTIME_FAILURE;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t start_ns = monotonic_ns();
 	struct vmm_options opts;
 	struct vm_inputs in;
 	struct err e = { 0 };
-	bool before_kvm = true;
+	int fail_status = EXIT_USAGE;
 	int r;
 
 	if (cli_parse(argc, argv, &opts, &e) < 0) {
@@ -52,16 +66,18 @@ int main(int argc, char **argv)
 		printf("minivmm %s\n", MINIVMM_VERSION);
 		return 0;
 	}
+	if (opts.action == CLI_CHECK_HOST)
+		return check_host();
 	if (inputs_load(&in, opts.kernel, opts.initrd, opts.cmdline, opts.mem, &e) < 0) {
 		fprintf(stderr, "minivmm: error: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
 	install_crash_handlers();
-	r = machine_run(&opts, &in, start_ns, &before_kvm, &e);
+	r = machine_run(&opts, &in, start_ns, &fail_status, &e);
 	inputs_release(&in);
 	if (r < 0) {
 		fprintf(stderr, "minivmm: error: %s\n", e.msg);
-		return before_kvm ? EXIT_USAGE : EXIT_RUNTIME_FAILURE;
+		return fail_status;
 	}
 	return r;
 }

@@ -13,17 +13,18 @@
 #define GSI_FIRST            5
 #define GSI_LAST             23
 
-void vm_request_stop(struct vm *vm, int status)
+bool vm_request_stop(struct vm *vm, int status)
 {
 	bool expected = false;
 	uint64_t one = 1;
 
 	if (!atomic_compare_exchange_strong(&vm->stopping, &expected, true))
-		return;
+		return false;
 	vm->exit_status = status;
 	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
 		/* An eventfd write only fails on counter overflow: already signalled. */
 	}
+	return true;
 }
 
 int vm_alloc_gsi(struct vm *vm)

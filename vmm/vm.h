@@ -58,9 +58,9 @@ struct vm {
 	int stop_fd;
 };
 
-/* Request an orderly stop with the given exit status; first caller wins.
- * Async-signal-unsafe; safe from any thread. */
-void vm_request_stop(struct vm *vm, int status);
+/* Request an orderly stop with the given exit status; first caller wins
+ * (returns true for it). Async-signal-unsafe; safe from any thread. */
+bool vm_request_stop(struct vm *vm, int status);
 static inline bool vm_stopping(struct vm *vm)
 {
 	return atomic_load(&vm->stopping);

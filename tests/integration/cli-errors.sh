@@ -43,6 +43,8 @@ expect_error() {
 }
 
 K="--kernel $KERNEL"
+# vmm/host_kvm.h's HOST_KVM_NO_DEV_MSG: the wording users and scripts know.
+HOST_KVM_NO_DEV_MSG="/dev/kvm does not exist: this host has no KVM (run inside tools/kvmbox, which provides one)"
 expect_error "no --kernel" "--kernel is required"
 expect_error "missing kernel file" "cannot open kernel .*No such file" --kernel "$T/nope"
 expect_error "kernel that is a directory" "is a directory" --kernel "$T/a-directory"
@@ -89,15 +91,144 @@ if unshare -U true 2>/dev/null; then
 	fi
 fi
 
-# With everything valid but no KVM on this host, the error names the way out.
-if [ ! -e /dev/kvm ]; then
-	"$MINIVMM" $K --initrd "$INITRD" </dev/null >/dev/null 2>"$T/err"
-	st=$?
-	if [ "$st" = 1 ] && grep -q '^minivmm: error: .*/dev/kvm.*tools/kvmbox' "$T/err"; then
-		pass "no /dev/kvm: $(cat "$T/err")"
+expect_error "--timeout 0" "--timeout: 0 is out of range" $K --timeout 0
+expect_error "--timeout -1" "--timeout: '-1' is not a number" $K --timeout -1
+expect_error "--timeout abc" "--timeout: 'abc' is not a number" $K --timeout abc
+expect_error "empty --timeout" "--timeout: '' is not a number" $K --timeout ""
+
+# The KVM this host offers. What --check-host must say, from the state of
+# /dev/kvm (absent, denied, ok), /proc/cpuinfo and /sys/module (independent of
+# minivmm's own CPUID reading): a vendor module whose extension the CPU has
+# owns /dev/kvm; else kvm_pvm does when loaded.
+dev_state() {
+	if [ ! -e /dev/kvm ]; then
+		echo absent
+	elif [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		echo ok
 	else
-		fail "no /dev/kvm" "status $st, stderr: $(cat "$T/err")"
+		echo denied
 	fi
+}
+
+expected_kind() {
+	if [ "$1" = absent ]; then
+		echo none
+	elif [ "$1" = denied ]; then
+		echo no-access
+	elif { grep -qw vmx /proc/cpuinfo && [ -d /sys/module/kvm_intel ]; } ||
+		{ grep -qw svm /proc/cpuinfo && [ -d /sys/module/kvm_amd ]; }; then
+		echo hardware
+	elif [ -d /sys/module/kvm_pvm ]; then
+		echo emulated
+	elif grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		echo hardware
+	else
+		echo unknown
+	fi
+}
+
+# timed CMD...: run it with stdin closed; status in $st, milliseconds in $ms,
+# stdout in $T/out, stderr in $T/err.
+timed() {
+	t0=$(date +%s%N)
+	"$@" </dev/null >"$T/out" 2>"$T/err"
+	st=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+
+# check_host NAME WANT_KIND [WRAPPER...]: --check-host prints one line
+# "KIND: reason" on stdout, nothing on stderr, and exits 0 exactly for
+# hardware. Leaves the reason in $reason.
+check_host() {
+	name=$1 want=$2
+	shift 2
+	timed "$@" "$MINIVMM" --check-host
+	want_st=1
+	[ "$want" = hardware ] && want_st=0
+	reason=$(sed -n "s/^$want: //p" "$T/out")
+	if [ "$st" = "$want_st" ] && [ "$(wc -l <"$T/out" | tr -d ' ')" = 1 ] &&
+		[ ! -s "$T/err" ] && echo "$reason" | grep -q /dev/kvm; then
+		pass "--check-host $name (status $st): $(cat "$T/out")"
+	else
+		fail "--check-host $name" "status $st (want $want_st, kind $want): $(cat "$T/out" "$T/err")"
+	fi
+}
+
+# refuses NAME MESSAGE [WRAPPER...]: a valid run exits 1 within 2 s with one
+# line, "minivmm: error: MESSAGE", which names /dev/kvm and the way out.
+refuses() {
+	name=$1 message=$2
+	shift 2
+	timed "$@" "$MINIVMM" $K --initrd "$INITRD"
+	if [ "$st" = 1 ] && [ "$ms" -lt 2000 ] && [ "$(wc -l <"$T/err" | tr -d ' ')" = 1 ] &&
+		[ "$(cat "$T/err")" = "minivmm: error: $message" ] &&
+		grep -q '^minivmm: error: .*/dev/kvm.*tools/kvmbox' "$T/err"; then
+		pass "$name: refused in $ms ms: $(cat "$T/err")"
+	else
+		fail "$name" "status $st after $ms ms, stderr: $(cat "$T/err")"
+	fi
+}
+
+# private_dev WHAT CMD...: run CMD in a private mount namespace whose /dev is
+# a copy of the host's without kvm (WHAT=no-kvm) or with /dev/null standing in
+# for it (WHAT=stand-in: it opens read-write like a working KVM). The host's
+# /dev is untouched.
+private_dev() {
+	mkdir -p "$T/dev"
+	unshare -m sh -c '
+		d=$1 what=$2
+		shift 2
+		mount -t tmpfs -o mode=755 none "$d" || exit 99
+		for n in null zero full random urandom tty ptmx; do
+			[ -e "/dev/$n" ] && cp -a "/dev/$n" "$d/"
+		done
+		mkdir "$d/pts" "$d/net"
+		mount --bind /dev/pts "$d/pts"
+		ln -s /proc/self/fd "$d/fd"
+		[ -e /dev/net/tun ] && cp -a /dev/net/tun "$d/net/"
+		if [ "$what" = stand-in ]; then
+			mknod -m 666 "$d/kvm" c 1 3 || exit 99
+		fi
+		mount --bind "$d" /dev || exit 99
+		exec "$@"
+	' sh "$T/dev" "$@"
+}
+
+kind=$(expected_kind "$(dev_state)")
+check_host "on this host" "$kind"
+if [ "$kind" = hardware ]; then
+	echo "cli-errors: this host's KVM is hardware: a run here boots, so there is no refusal to test"
+else
+	refuses "a run on this host (--check-host: $kind)" "$reason"
+fi
+
+if private_dev no-kvm true 2>/dev/null; then
+	# Hidden /dev/kvm: the old message, whatever the CPU.
+	check_host "with /dev/kvm hidden" none private_dev no-kvm
+	refuses "a run with /dev/kvm hidden" "$reason" private_dev no-kvm
+	grep -qF "minivmm: error: $HOST_KVM_NO_DEV_MSG" "$T/err" ||
+		fail "the old no-/dev/kvm wording" "$(cat "$T/err")"
+else
+	echo "cli-errors: cannot make a private /dev here (unshare -m needs root): skipped"
+fi
+
+# A /dev/kvm that opens: what this CPU and these modules make of it. On this
+# project's machines (kvm_pvm, no VT-x/AMD-V) the emulated refusal, which
+# --allow-emulated-kvm lets past (to the stand-in's own failure).
+if private_dev stand-in true 2>/dev/null; then
+	kind=$(expected_kind ok)
+	check_host "with a stand-in /dev/kvm" "$kind" private_dev stand-in
+	if [ "$kind" != hardware ]; then
+		refuses "a run with a stand-in /dev/kvm ($kind)" "$reason" private_dev stand-in
+		timed private_dev stand-in "$MINIVMM" $K --initrd "$INITRD" --allow-emulated-kvm
+		if [ "$st" = 1 ] && grep -q '^minivmm: error: /dev/kvm speaks API version' "$T/err"; then
+			pass "--allow-emulated-kvm goes past the host check: $(cat "$T/err")"
+		else
+			fail "--allow-emulated-kvm" "status $st, stderr: $(cat "$T/err")"
+		fi
+	fi
+else
+	echo "cli-errors: cannot make a stand-in /dev/kvm here (needs root): skipped"
 fi
 
 echo "cli-errors: $PASSED passed, $FAILED failed"

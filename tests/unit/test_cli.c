@@ -45,6 +45,8 @@ static void defaults(void **state)
 	assert_string_equal(o.cmdline, CLI_DEFAULT_CMDLINE);
 	assert_non_null(strstr(o.cmdline, "console=ttyS0"));
 	assert_false(o.boot_time);
+	assert_false(o.allow_emulated_kvm);
+	assert_int_equal(o.timeout_s, 0); /* no deadline */
 	assert_false(o.uuid_given);
 	assert_false(uuid_is_null(o.uuid)); /* generated */
 }
@@ -95,6 +97,42 @@ static void help_and_version(void **state)
 	assert_int_equal(o.action, CLI_VERSION);
 	assert_non_null(strstr(cli_usage(), "--boot-time"));
 	assert_non_null(strstr(cli_usage(), "0xf4"));
+	assert_non_null(strstr(cli_usage(), "121 when --timeout"));
+	assert_non_null(strstr(cli_usage(), "--allow-emulated-kvm"));
+}
+
+/* --check-host needs no kernel; the other options still parse around it. */
+static void check_host(void **state)
+{
+	struct vmm_options o;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--check-host"), 0);
+	assert_int_equal(o.action, CLI_CHECK_HOST);
+	assert_int_equal(PARSE(&o, &e, "--check-host", "-v"), 0);
+	assert_int_equal(o.action, CLI_CHECK_HOST);
+	assert_int_equal(PARSE(&o, &e, "--check-host", "extra"), -EINVAL);
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--allow-emulated-kvm"), 0);
+	assert_int_equal(o.action, CLI_RUN);
+	assert_true(o.allow_emulated_kvm);
+}
+
+static void timeout(void **state)
+{
+	struct vmm_options o;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--timeout", "1"), 0);
+	assert_int_equal(o.timeout_s, 1);
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--timeout", "600"), 0);
+	assert_int_equal(o.timeout_s, 600);
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--timeout=31536000"), 0);
+	assert_int_equal(o.timeout_s, CLI_MAX_TIMEOUT);
+	/* The last one given counts, like every other single-valued option. */
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--timeout", "5", "--timeout", "7"), 0);
+	assert_int_equal(o.timeout_s, 7);
 }
 
 struct bad_case {
@@ -128,6 +166,16 @@ static void bad_inputs(void **state)
 		{ { "--kernel" }, "needs an argument" },
 		{ { "--kernel", "k", "extra" }, "unexpected argument 'extra'" },
 		{ { "--kernel", "k", "--disk", "" }, "empty" },
+		{ { "--kernel", "k", "--timeout", "0" }, "--timeout: 0 is out of range" },
+		{ { "--kernel", "k", "--timeout", "-1" }, "--timeout: '-1' is not a number" },
+		{ { "--kernel", "k", "--timeout", "abc" }, "--timeout: 'abc' is not a number" },
+		{ { "--kernel", "k", "--timeout", "" }, "--timeout: '' is not a number" },
+		{ { "--kernel", "k", "--timeout", "1.5" }, "not a number" },
+		{ { "--kernel", "k", "--timeout", "10s" }, "not a number" },
+		{ { "--kernel", "k", "--timeout", "31536001" }, "out of range" },
+		{ { "--kernel", "k", "--timeout", "99999999999999999999" }, "not a number" },
+		{ { "--kernel", "k", "--timeout" }, "needs an argument" },
+		{ { "--kernel", "k", "--check-host=yes" }, "unknown option" },
 	};
 
 	(void)state;
@@ -166,6 +214,8 @@ int main(void)
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(all_options),
 		cmocka_unit_test(help_and_version),
+		cmocka_unit_test(check_host),
+		cmocka_unit_test(timeout),
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(too_many_disks),
 	};

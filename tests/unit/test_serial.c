@@ -137,6 +137,7 @@ static void receive_fifo_and_interrupts(void **state)
 	uint8_t many[40];
 
 	assert_int_equal(in8(f, 2) & 0x0f, 0x01); /* nothing pending */
+	out8(f, 4, 0x0b);                         /* opened: DTR, RTS, OUT2 */
 	out8(f, 1, 0x01);                         /* RX interrupt enable */
 	assert_int_equal(serial_receive(f->s, (const uint8_t *)"ab", 2), 2);
 	assert_int_equal(f->irq_level, 1);
@@ -177,8 +178,12 @@ static void room_fd_signals_drain(void **state)
 	struct fixture *f = *state;
 	uint64_t v = 0;
 
-	/* Input is held back until the driver enables receive interrupts. */
+	/* Input is held back until the driver has opened the port: OUT2 and
+	 * RTS raised and receive interrupts enabled, in either order. */
 	assert_int_equal(serial_receive(f->s, (const uint8_t *)"q", 1), 0);
+	out8(f, 4, 0x0b);
+	assert_int_equal(serial_receive(f->s, (const uint8_t *)"q", 1), 0);
+	assert_int_equal(read(serial_room_fd(f->s), &v, sizeof(v)), -1);
 	out8(f, 1, 0x01);
 	assert_int_equal(read(serial_room_fd(f->s), &v, sizeof(v)), sizeof(v));
 	assert_int_equal(serial_receive(f->s, (const uint8_t *)"q", 1), 1);
@@ -186,6 +191,33 @@ static void room_fd_signals_drain(void **state)
 	in8(f, 0);
 	assert_int_equal(read(serial_room_fd(f->s), &v, sizeof(v)), sizeof(v));
 	assert_int_equal(v, 1);
+}
+
+/* The Linux 8250 probe (autoconfig) writes IER 0x0f for an instant before
+ * the port is opened, then clears the FIFO: input let in then was lost
+ * (issue 8). Nothing may enter until the driver has opened the port, and a
+ * loopback test never takes host input. */
+static void probe_window_holds_input(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t v = 0;
+
+	out8(f, 4, 0x01);  /* DTR only, as the kernel leaves it after console setup */
+	out8(f, 1, 0x0f);
+	assert_int_equal(serial_receive(f->s, (const uint8_t *)"lost?", 5), 0);
+	assert_int_equal(read(serial_room_fd(f->s), &v, sizeof(v)), -1);
+	out8(f, 1, 0x00);
+	out8(f, 2, 0x07);  /* FIFO enable + clear: nothing there to lose */
+	out8(f, 4, 0x1b);  /* loopback with OUT2|RTS: still not listening */
+	out8(f, 1, 0x05);
+	assert_int_equal(serial_receive(f->s, (const uint8_t *)"x", 1), 0);
+	out8(f, 4, 0x0b);  /* open: loopback off, OUT2|RTS|DTR */
+	assert_int_equal(read(serial_room_fd(f->s), &v, sizeof(v)), sizeof(v));
+	assert_int_equal(serial_receive(f->s, (const uint8_t *)"kept", 4), 4);
+	assert_int_equal(in8(f, 0), 'k');
+	/* Closing the port (OUT2 and RTS dropped) holds input back again. */
+	out8(f, 4, 0x00);
+	assert_int_equal(serial_receive(f->s, (const uint8_t *)"z", 1), 0);
 }
 
 static void wide_access_ignored(void **state)
@@ -223,6 +255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(receive_fifo_and_interrupts, setup, teardown),
 		cmocka_unit_test_setup_teardown(thre_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(room_fd_signals_drain, setup, teardown),
+		cmocka_unit_test_setup_teardown(probe_window_holds_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(wide_access_ignored, setup, teardown),
 		cmocka_unit_test(escape_keys),
 	};

@@ -13,13 +13,10 @@ END_MARK=@@LAB-END
 die() { echo "lab: error: $*" >&2; exit 2; }
 say() { echo "lab: $*"; }
 
-kvm_usable() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
-
 # Run the lab inside tools/kvmbox; save the files it prints into build/lab/.
 run_in_kvmbox() {
 	which=$1
 	shift
-	say "no usable /dev/kvm here: running inside tools/kvmbox (a throwaway VM with KVM)"
 	for f in tests/guest/lab_*.sh; do
 		if ! cmp -s "$f" "build/guest/rootfs/tests/${f##*/}"; then
 			say "guest image lacks the current lab scripts: make guest"
@@ -27,7 +24,6 @@ run_in_kvmbox() {
 			break
 		fi
 	done
-	make -s all >/dev/null 2>&1 || say "warning: make all failed, using the binaries in build/"
 	adds=
 	crun=$(command -v crun 2>/dev/null || true)
 	[ -n "$crun" ] && adds="--add $crun"

@@ -7,9 +7,8 @@
 #   KVMBOX-<nonce>-START <uptime>   the command starts now; everything before is boot noise
 #   KVMBOX-<nonce>-EXIT <status>    the command's exit status
 #   KVMBOX-<nonce>-FAIL <message>   the box could not run the command
-# all on ttyS0. The kernel's console is ttyS1 (a file on the host), where this init
-# also writes a heartbeat every 5 s for kvmbox's watchdog:
-#   KVMBOX-HB <uptime> <KVM debugfs counters>
+# all on ttyS0. The kernel's console is ttyS1 (a file on the host), where
+# /kvmbox/heartbeat (tools/kvmbox-heartbeat.sh) writes every 5 s for kvmbox's watchdog.
 /bin/busybox --install -s
 export PATH=/src/build:/sbin:/usr/sbin:/bin:/usr/bin
 export HOME=/root TERM=dumb
@@ -49,19 +48,9 @@ done < /kvmbox/modules
 
 [ -c /dev/kvm ] || fail "no /dev/kvm inside the box (kvm_amd did not load: is SVM exposed by -cpu max?)"
 
-# Heartbeat: the uptime proves the box's kernel still schedules; the KVM exit
-# counters (sums over the live VMs) show what a nested guest was doing when a
-# box wedges. In its own session so the command's signals do not reach it.
-setsid sh -c '
-	k=/sys/kernel/debug/kvm
-	while :; do
-		line="KVMBOX-HB $(cut -d" " -f1 /proc/uptime)"
-		for c in exits io_exits mmio_exits irq_exits halt_exits signal_exits irq_injections; do
-			[ -r $k/$c ] && line="$line $c=$(cat $k/$c)"
-		done
-		echo "$line" > /dev/ttyS1
-		sleep 5
-	done' < /dev/null > /dev/null 2>&1 &
+# Heartbeat and spin reports on ttyS1 for kvmbox's watchdog (kvmbox-heartbeat.sh),
+# in its own session so the command's signals do not reach it.
+setsid sh /kvmbox/heartbeat < /dev/null > /dev/null 2>&1 &
 
 . /kvmbox/cmd
 cd /src || fail "no /src in the box"

@@ -31,6 +31,9 @@ mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 chmod 1777 /tmp
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
+# Heartbeat and spin reports on ttyS1 for kvmbox's watchdog (kvmbox-heartbeat.sh),
+# as early as possible, in its own session so the command's signals miss it.
+setsid sh /kvmbox/heartbeat < /dev/null > /dev/null 2>&1 &
 # A pure cgroup2 hierarchy with every controller delegated to the root's children.
 mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "cannot mount cgroup2"
 for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
@@ -47,10 +50,6 @@ while read -r mod; do
 done < /kvmbox/modules
 
 [ -c /dev/kvm ] || fail "no /dev/kvm inside the box (kvm_amd did not load: is SVM exposed by -cpu max?)"
-
-# Heartbeat and spin reports on ttyS1 for kvmbox's watchdog (kvmbox-heartbeat.sh),
-# in its own session so the command's signals do not reach it.
-setsid sh /kvmbox/heartbeat < /dev/null > /dev/null 2>&1 &
 
 . /kvmbox/cmd
 cd /src || fail "no /src in the box"

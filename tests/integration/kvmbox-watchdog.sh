@@ -17,12 +17,17 @@ while [ $i -lt 180 ] && ! grep -q WATCHDOG-TEST-RUNNING "$W/out"; do
 	sleep 1
 	i=$((i + 1))
 done
-qpid=
+qpid= run=
 for d in /dev/shm/kvmbox-run.* build/kvmbox/kvmbox-run.*; do
-	[ "$(cat "$d/owner" 2>/dev/null)" = "$box" ] && qpid=$(cat "$d/qemu.realpid" 2>/dev/null)
+	[ "$(cat "$d/owner" 2>/dev/null)" = "$box" ] && run=$d qpid=$(cat "$d/qemu.realpid" 2>/dev/null)
 done
-if [ -z "$qpid" ] || ! grep -q WATCHDOG-TEST-RUNNING "$W/out"; then
-	fail "kvmbox watchdog" "gave up after ${i} s waiting for the box to run its command (QEMU pid '$qpid')"
+# ... and for its first heartbeat: the box was healthy before it stops.
+while [ $i -lt 180 ] && [ -n "$run" ] && ! grep -q '^KVMBOX-HB ' "$run/kernel.log" 2>/dev/null; do
+	sleep 1
+	i=$((i + 1))
+done
+if [ -z "$qpid" ] || ! grep -q WATCHDOG-TEST-RUNNING "$W/out" || ! grep -q '^KVMBOX-HB ' "$run/kernel.log"; then
+	fail "kvmbox watchdog" "gave up after ${i} s waiting for the box to run its command and send a heartbeat (QEMU pid '$qpid')"
 	show_log "$W/err"
 else
 	kill -STOP "$qpid"

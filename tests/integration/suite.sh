@@ -16,9 +16,13 @@ for f in tests/integration/[0-9][0-9]-*.sh; do
 	if [ -n "${ONLY:-}" ] && ! echo "$f" | grep -q "$ONLY"; then
 		continue
 	fi
+	before=$FAILED
 	. "$f"
+	[ "$FAILED" = "$before" ] || FAILED_FILES="${FAILED_FILES:-} ${f##*/}"
 done
 
+# run.sh reads this line to run those files again in a fresh kvmbox.
+[ -n "${FAILED_FILES:-}" ] && echo "integration: files with failures:$FAILED_FILES"
 echo "integration: $PASSED passed, $FAILED failed${FAILED_NAMES:+ (}${FAILED_NAMES# }${FAILED_NAMES:+)}"
 rm -rf "$T"
 [ "$FAILED" = 0 ]

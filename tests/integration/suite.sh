@@ -16,9 +16,9 @@ for f in tests/integration/[0-9][0-9]-*.sh; do
 	if [ -n "${ONLY:-}" ] && ! echo "$f" | grep -q "$ONLY"; then
 		continue
 	fi
-	before=$FAILED
+	failed_before_file=$FAILED
 	. "$f"
-	[ "$FAILED" = "$before" ] || FAILED_FILES="${FAILED_FILES:-} ${f##*/}"
+	[ "$FAILED" = "$failed_before_file" ] || FAILED_FILES="${FAILED_FILES:-} ${f##*/}"
 done
 
 # run.sh reads this line to run those files again in a fresh kvmbox.

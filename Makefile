@@ -19,13 +19,15 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wundef -Wvla \
 	-Wcast-qual -Wnull-dereference -Wimplicit-fallthrough -Wmissing-declarations
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -pthread -MMD -MP $(SANFLAGS)
+CFLAGS  += -std=gnu11 $(WARNINGS) -I. -D_GNU_SOURCE -pthread -MMD -MP $(SANFLAGS)
 LDFLAGS += -pthread $(SANFLAGS)
 LDLIBS  := -luuid
 
-VMM_SRCS    := $(filter-out vmm/main.c,$(wildcard vmm/*.c devices/*.c boot/*.c))
+# common/: code minivmm and minictr share (errors, sizes, cleanup, clock, file mapping).
+COMMON_SRCS := $(wildcard common/*.c)
+VMM_SRCS    := $(filter-out vmm/main.c,$(wildcard vmm/*.c devices/*.c boot/*.c)) $(COMMON_SRCS)
 VMM_OBJS    := $(VMM_SRCS:%.c=$(BUILD)/obj/%.o)
-CTR_SRCS    := $(filter-out tools/minictr/main.c,$(wildcard tools/minictr/*.c)) vmm/err.c vmm/size.c
+CTR_SRCS    := $(filter-out tools/minictr/main.c,$(wildcard tools/minictr/*.c)) $(COMMON_SRCS)
 CTR_OBJS    := $(CTR_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_CTR    := $(filter tests/unit/test_ctr_%,$(UNIT_SRCS))
@@ -99,7 +101,7 @@ unit-san:
 # libFuzzer targets, built with clang over the library sources.
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(VMM_SRCS)
 	@mkdir -p $(@D)
-	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
+	$(CLANG) -std=gnu11 -I. -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(VMM_SRCS) $(LDLIBS)
 
 fuzz: $(FUZZ_BINS)

@@ -10,8 +10,8 @@
 
 #include <asm/bootparam.h>
 
-#include "../vmm/err.h"
-#include "../vmm/guest_mem.h"
+#include "common/err.h"
+#include "vmm/guest_mem.h"
 
 /* Fixed guest-physical layout below 1 MiB (no BIOS, so it is all ours). */
 #define BOOT_GDT_ADDR        0x0500ULL

@@ -1,7 +1,7 @@
 /* Compose the boot builders over guest RAM: kernel at 1 MiB, command line,
  * initrd at the top of low RAM, zero page, page tables, GDT and MP table.
  * Every guest write goes through guest_buf(). */
-#include "boot.h"
+#include "boot/boot.h"
 
 #include <errno.h>
 #include <inttypes.h>

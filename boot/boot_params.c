@@ -1,7 +1,7 @@
 /* The zero page (struct boot_params) and its e820 memory map, following the
  * 64-bit boot protocol in Documentation/x86/boot.rst: start from zeroes,
  * copy the image's setup header, then fill the loader's fields. */
-#include "boot.h"
+#include "boot/boot.h"
 
 #include <string.h>
 

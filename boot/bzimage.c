@@ -1,7 +1,7 @@
 /* bzImage validation (Documentation/x86/boot.rst): everything the loader
  * needs comes from the setup header at offset 0x1f1, read with memcpy
  * because the file buffer has no alignment guarantees. */
-#include "boot.h"
+#include "boot/boot.h"
 
 #include <errno.h>
 #include <string.h>

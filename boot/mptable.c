@@ -3,7 +3,7 @@
  * learns the CPUs, buses, IOAPIC and interrupt routing from the
  * configuration table that follows it. Written byte by byte (all fields
  * little-endian) so no packed structs or unaligned stores are involved. */
-#include "boot.h"
+#include "boot/boot.h"
 
 #include <errno.h>
 #include <string.h>

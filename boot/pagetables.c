@@ -1,7 +1,7 @@
 /* Entry state for the 64-bit boot protocol: paging on with the kernel,
  * zero page and command line identity-mapped, and a GDT with flat
  * __BOOT_CS (0x10) and __BOOT_DS (0x18) descriptors. */
-#include "boot.h"
+#include "boot/boot.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * unit tests and the fuzzer drive it directly. Every guest-supplied length
  * and sector is checked against the chain and the capacity with
  * overflow-safe arithmetic before any I/O. */
-#include "virtio_blk.h"
+#include "devices/virtio_blk.h"
 
 #include <errno.h>
 #include <fcntl.h>

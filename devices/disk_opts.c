@@ -1,5 +1,5 @@
 /* --disk: the pure option parser and the image opening that follows it. */
-#include "disk_opts.h"
+#include "devices/disk_opts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../vmm/cleanup.h"
+#include "common/cleanup.h"
 
 /* One comma-separated option ("ro", "cache=...", "serial=..."). */
 static int parse_option(const char *opt, size_t len, struct disk_config *out,

@@ -10,7 +10,7 @@
 
 #include <linux/virtio_blk.h>
 
-#include "../vmm/err.h"
+#include "common/err.h"
 
 #define VM_MAX_DISKS     16
 #define DISK_PATH_MAX    4096

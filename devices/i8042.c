@@ -1,4 +1,4 @@
-#include "i8042.h"
+#include "devices/i8042.h"
 
 #include <errno.h>
 #include <pthread.h>

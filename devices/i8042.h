@@ -3,7 +3,7 @@
 #ifndef MINIVMM_I8042_H
 #define MINIVMM_I8042_H
 
-#include "../vmm/vm.h"
+#include "vmm/vm.h"
 
 struct i8042;
 

@@ -1,4 +1,4 @@
-#include "net_opts.h"
+#include "devices/net_opts.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -9,7 +9,7 @@
 
 #include <net/if.h>
 
-#include "../vmm/err.h"
+#include "common/err.h"
 
 #define NET_MAC_LEN     6
 #define NET_MAC_STR_LEN 18   /* "xx:xx:xx:xx:xx:xx" + NUL */

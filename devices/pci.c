@@ -1,4 +1,4 @@
-#include "pci.h"
+#include "devices/pci.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -7,7 +7,7 @@
 
 #include <linux/pci_regs.h>
 
-#include "../vmm/vm.h"
+#include "vmm/vm.h"
 
 #define CF8_PORT 0xCF8
 #define CFC_PORT 0xCFC

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../boot/boot.h"
-#include "../vmm/bus.h"
-#include "../vmm/err.h"
+#include "boot/boot.h"
+#include "vmm/bus.h"
+#include "common/err.h"
 
 struct vm;
 struct pci_host;

@@ -2,14 +2,14 @@
  * bit array in a 4 KiB BAR, and delivery through vm->irq.msi that honours
  * per-vector masks and the function mask (masked vectors become pending and
  * fire when unmasked). */
-#include "pci.h"
+#include "devices/pci.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include <linux/pci_regs.h>
 
-#include "../vmm/vm.h"
+#include "vmm/vm.h"
 
 #define MSIX_BAR_SIZE 0x1000
 #define MSIX_PBA_OFF  0x800

@@ -1,4 +1,4 @@
-#include "rtc.h"
+#include "devices/rtc.h"
 
 #include <errno.h>
 #include <pthread.h>

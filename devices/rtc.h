@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../vmm/vm.h"
+#include "vmm/vm.h"
 
 struct rtc;
 

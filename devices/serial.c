@@ -3,7 +3,7 @@
  * through a 16-byte FIFO fed by the console. Enough of the modem and
  * loopback logic is modelled for the Linux 8250 driver's probe to find a
  * 16550A with working FIFOs. */
-#include "serial.h"
+#include "devices/serial.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,4 +1,6 @@
-#include "sysports.h"
+#include "devices/sysports.h"
+
+#include "common/clock.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -13,14 +15,6 @@ struct sysports {
 	bool print_boot_time;
 	atomic_bool boot_signalled;
 };
-
-uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void boot_signal_io(void *opaque, uint64_t offset, uint8_t *data,
 			   uint32_t len, bool is_write)

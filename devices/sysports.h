@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../vmm/vm.h"
+#include "vmm/vm.h"
 
 #define SYSPORT_BOOT_SIGNAL 0x3f0
 #define SYSPORT_BOOT_MAGIC  123
@@ -21,7 +21,5 @@ struct sysports;
 int sysports_create(struct vm *vm, uint64_t start_ns, bool print_boot_time,
 		    struct sysports **out, struct err *e);
 void sysports_destroy(struct sysports *s);
-
-uint64_t monotonic_ns(void);
 
 #endif

@@ -1,4 +1,4 @@
-#include "tap.h"
+#include "devices/tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 
 #include <linux/if_tun.h>
 
-#include "../vmm/cleanup.h"
+#include "common/cleanup.h"
 
 int tap_set_offload(int fd, unsigned flags, struct err *e)
 {

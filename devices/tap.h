@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <net/if.h>
 
-#include "../vmm/err.h"
+#include "common/err.h"
 
 /* struct virtio_net_hdr_mrg_rxbuf: what the TAP prepends to every frame. */
 #define TAP_VNET_HDR_LEN 12

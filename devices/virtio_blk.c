@@ -1,7 +1,7 @@
 /* virtio-blk device model: features, config space and the request queue.
  * The transport (virtio_pci.c) does the PCI side and runs process_queue on
  * the device's I/O thread; blk_request.c executes each request. */
-#include "virtio_blk.h"
+#include "devices/virtio_blk.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,8 +12,8 @@
 #include <linux/pci_regs.h>
 #include <linux/virtio_ids.h>
 
-#include "../vmm/vm.h"
-#include "virtio_pci.h"
+#include "vmm/vm.h"
+#include "devices/virtio_pci.h"
 
 #define F(bit) (1ULL << (bit))
 

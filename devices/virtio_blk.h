@@ -11,9 +11,9 @@
 
 #include <linux/virtio_blk.h>
 
-#include "../vmm/err.h"
-#include "disk_opts.h"
-#include "virtqueue.h"
+#include "common/err.h"
+#include "devices/disk_opts.h"
+#include "devices/virtqueue.h"
 
 struct vm;
 struct pci_host;

@@ -1,7 +1,7 @@
 /* virtio-net device model: features, config space, the frame engine
  * (transmit chains to the TAP, TAP frames into receive chains) and the glue
  * that drives it from the transport's I/O thread. */
-#include "virtio_net.h"
+#include "devices/virtio_net.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -16,8 +16,8 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 
-#include "../vmm/vm.h"
-#include "virtio_pci.h"
+#include "vmm/vm.h"
+#include "devices/virtio_pci.h"
 
 #define F(bit) (1ULL << (bit))
 /* Frames handled per wakeup before yielding to the other queue. */

@@ -17,10 +17,10 @@
 
 #include <linux/virtio_net.h>
 
-#include "../vmm/err.h"
-#include "net_opts.h"
-#include "tap.h"
-#include "virtqueue.h"
+#include "common/err.h"
+#include "devices/net_opts.h"
+#include "devices/tap.h"
+#include "devices/virtqueue.h"
 
 struct vm;
 struct pci_host;

@@ -1,7 +1,7 @@
 /* virtio-pci modern transport: PCI function, capabilities, BAR 0 registers
  * (common cfg, ISR, device cfg, notify), feature negotiation, status and
  * reset, device lifetime. Queue service and interrupts: virtio_pci_queue.c. */
-#include "virtio_pci.h"
+#include "devices/virtio_pci.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -17,8 +17,8 @@
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 
-#include "../vmm/cleanup.h"
-#include "../vmm/vm.h"
+#include "common/cleanup.h"
+#include "vmm/vm.h"
 
 #define VIRTIO_PCI_VENDOR     0x1af4
 #define VIRTIO_PCI_DEVICE_BASE 0x1040  /* modern device IDs: 0x1040 + virtio ID */

@@ -22,9 +22,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../vmm/err.h"
-#include "pci.h"
-#include "virtqueue.h"
+#include "common/err.h"
+#include "devices/pci.h"
+#include "devices/virtqueue.h"
 
 struct vm;
 struct virtio_pci;

@@ -1,7 +1,7 @@
 /* virtio-pci transport, I/O side: the per-device I/O thread, queue service
  * (pop/complete under the transport lock, device I/O outside it), reset
  * and interrupt delivery (MSI-X vectors, or ISR + INTx). */
-#include "virtio_pci.h"
+#include "devices/virtio_pci.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 
-#include "../vmm/vm.h"
+#include "vmm/vm.h"
 
 /* Completions after which an interrupt goes out even if the queue still has
  * work, so a busy queue does not starve the driver of completions. */

@@ -1,4 +1,4 @@
-#include "virtqueue.h"
+#include "devices/virtqueue.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -14,8 +14,8 @@
 
 #include <linux/virtio_ring.h>
 
-#include "../vmm/err.h"
-#include "../vmm/guest_mem.h"
+#include "common/err.h"
+#include "vmm/guest_mem.h"
 
 /* Upper bound for any device's queue size; a chain (direct descriptors plus
  * indirect ones) never has more segments than the queue size. */

@@ -1,4 +1,4 @@
-#include "bus.h"
+#include "vmm/bus.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "common/err.h"
 
 /* offset is relative to the range base. For reads the handler fills data
  * (pre-filled with 0xff); len is 1..8. Handlers may run on any vCPU thread. */

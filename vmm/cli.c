@@ -1,11 +1,11 @@
-#include "cli.h"
+#include "vmm/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "size.h"
+#include "common/size.h"
 
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MEM, OPT_CPUS, OPT_CONSOLE,

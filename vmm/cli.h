@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <uuid/uuid.h>
 
-#include "console.h"
-#include "err.h"
+#include "vmm/console.h"
+#include "common/err.h"
 
 #define CLI_MAX_DISKS 16
 #define CLI_MAX_NICS  8

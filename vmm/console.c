@@ -1,4 +1,4 @@
-#include "console.h"
+#include "vmm/console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../devices/serial.h"
-#include "vm.h"
+#include "devices/serial.h"
+#include "vmm/vm.h"
 
 #define OUT_BUF_SIZE (64 * 1024)
 

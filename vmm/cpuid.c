@@ -1,6 +1,6 @@
 /* Per-vCPU CPUID topology (see cpuid.h). Field layouts from the Intel SDM
  * vol. 2A (CPUID) and AMD APM vol. 3 (appendix E). */
-#include "cpuid.h"
+#include "vmm/cpuid.h"
 
 #include <stdbool.h>
 #include <stdint.h>

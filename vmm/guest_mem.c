@@ -1,4 +1,4 @@
-#include "guest_mem.h"
+#include "vmm/guest_mem.h"
 
 #include <stddef.h>
 

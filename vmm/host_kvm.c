@@ -1,4 +1,4 @@
-#include "host_kvm.h"
+#include "vmm/host_kvm.h"
 
 #include <cpuid.h>
 #include <errno.h>

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "common/err.h"
 
 /* Shared with vmm/kvm.c, and grepped for by tests/integration/cli-errors.sh. */
 #define HOST_KVM_NO_DEV_MSG "/dev/kvm does not exist: this host has no KVM " \

@@ -7,14 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../boot/boot.h"
-#include "err.h"
-
-struct mapped_file {
-	const char *path;
-	const uint8_t *data;
-	size_t len;
-};
+#include "boot/boot.h"
+#include "common/err.h"
+#include "common/file_map.h"
 
 struct vm_inputs {
 	struct mapped_file kernel;
@@ -29,8 +24,5 @@ int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd,
 		const char *cmdline, uint64_t mem, struct err *e);
 /* Unmap the files (once they are copied into guest RAM). Safe to repeat. */
 void inputs_release(struct vm_inputs *in);
-
-int map_file(struct mapped_file *f, const char *path, const char *what, struct err *e);
-void unmap_file(struct mapped_file *f);
 
 #endif

@@ -1,6 +1,6 @@
 /* The KVM side of a VM: /dev/kvm, capabilities, memory slots, irqchip, and
  * the KVM implementations of the interrupt operations devices use. */
-#include "kvm.h"
+#include "vmm/kvm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "host_kvm.h"
+#include "common/cleanup.h"
+#include "vmm/host_kvm.h"
 
 #define VM_IDENTITY_MAP_ADDR 0xfeffc000ULL /* 1 page, Intel only, kept clear of RAM */
 #define VM_TSS_ADDR          0xfeffd000ULL /* 3 pages */

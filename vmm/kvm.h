@@ -2,7 +2,7 @@
 #ifndef MINIVMM_KVM_H
 #define MINIVMM_KVM_H
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 /* Open /dev/kvm, check the API version and the capabilities we rely on,
  * create the VM with in-kernel IOAPIC/PIC/PIT and map mem_size bytes of RAM.

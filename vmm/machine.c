@@ -1,4 +1,4 @@
-#include "machine.h"
+#include "vmm/machine.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -10,21 +10,22 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "../devices/disk_opts.h"
-#include "../devices/i8042.h"
-#include "../devices/net_opts.h"
-#include "../devices/pci.h"
-#include "../devices/rtc.h"
-#include "../devices/serial.h"
-#include "../devices/sysports.h"
-#include "../devices/tap.h"
-#include "../devices/virtio_blk.h"
-#include "../devices/virtio_net.h"
-#include "console.h"
-#include "host_kvm.h"
-#include "kvm.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "devices/disk_opts.h"
+#include "common/clock.h"
+#include "devices/i8042.h"
+#include "devices/net_opts.h"
+#include "devices/pci.h"
+#include "devices/rtc.h"
+#include "devices/serial.h"
+#include "devices/sysports.h"
+#include "devices/tap.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtio_net.h"
+#include "vmm/console.h"
+#include "vmm/host_kvm.h"
+#include "vmm/kvm.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
 
 struct machine {
 	struct vm vm;

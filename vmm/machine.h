@@ -5,9 +5,9 @@
 
 #include <stdint.h>
 
-#include "cli.h"
-#include "err.h"
-#include "inputs.h"
+#include "vmm/cli.h"
+#include "common/err.h"
+#include "vmm/inputs.h"
 
 /* Exit statuses of minivmm besides the guest's own (0, or N from the exit
  * port) and 128+N after signal N. */

@@ -6,13 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../devices/sysports.h"
-#include "cli.h"
-#include "console.h"
-#include "err.h"
-#include "host_kvm.h"
-#include "inputs.h"
-#include "machine.h"
+#include "common/clock.h"
+#include "devices/sysports.h"
+#include "vmm/cli.h"
+#include "vmm/console.h"
+#include "common/err.h"
+#include "vmm/host_kvm.h"
+#include "vmm/inputs.h"
+#include "vmm/machine.h"
 
 #define MINIVMM_VERSION "0.1.0"
 

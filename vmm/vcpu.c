@@ -1,4 +1,4 @@
-#include "vcpu.h"
+#include "vmm/vcpu.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cpuid.h"
+#include "common/cleanup.h"
+#include "vmm/cpuid.h"
 
 #define KICK_SIGNAL SIGUSR1
 #define CPUID_MAX_ENTRIES 256

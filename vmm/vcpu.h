@@ -6,8 +6,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "../boot/boot.h"
-#include "vm.h"
+#include "boot/boot.h"
+#include "vmm/vm.h"
 
 struct kvm_run;
 

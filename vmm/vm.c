@@ -1,6 +1,6 @@
 /* KVM virtual machine: create the VM, map guest RAM around the PCI hole,
  * in-kernel irqchip + PIT, and the interrupt plumbing devices use. */
-#include "vm.h"
+#include "vmm/vm.h"
 
 #include <errno.h>
 #include <string.h>

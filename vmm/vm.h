@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <uuid/uuid.h>
 
-#include "bus.h"
-#include "err.h"
-#include "guest_mem.h"
+#include "vmm/bus.h"
+#include "common/err.h"
+#include "vmm/guest_mem.h"
 
 #define VM_MAX_CPUS 64
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../boot/boot.h"
-#include "../unit/boot_fixture.h"
+#include "boot/boot.h"
+#include "tests/unit/boot_fixture.h"
 
 #define RAM_SIZE  (40u << 20)
 #define HDR_START 0x1f1

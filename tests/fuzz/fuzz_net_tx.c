@@ -10,9 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../devices/virtio_net.h"
-#include "../../devices/virtqueue.h"
-#include "fuzz_ring.h"
+#include "devices/virtio_net.h"
+#include "devices/virtqueue.h"
+#include "tests/fuzz/fuzz_ring.h"
 
 #define RAM_SIZE  0x20000u
 

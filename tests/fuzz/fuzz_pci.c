@@ -10,9 +10,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../devices/pci.h"
-#include "../../devices/virtio_blk.h"
-#include "../../vmm/vm.h"
+#include "devices/pci.h"
+#include "devices/virtio_blk.h"
+#include "vmm/vm.h"
 
 #define RAM_SIZE 0x20000u
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../devices/virtqueue.h"
+#include "devices/virtqueue.h"
 
 #define FUZZ_DESC  0x0000u
 #define FUZZ_AVAIL 0x1000u

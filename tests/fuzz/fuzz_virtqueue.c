@@ -8,9 +8,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../devices/virtio_blk.h"
-#include "../../devices/virtqueue.h"
-#include "fuzz_ring.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtqueue.h"
+#include "tests/fuzz/fuzz_ring.h"
 
 #define RAM_SIZE  0x10000u
 #define IMG_BYTES (64 * 512)

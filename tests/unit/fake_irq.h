@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../../vmm/vm.h"
+#include "vmm/vm.h"
 
 struct fake_irq {
 	pthread_mutex_t lock;

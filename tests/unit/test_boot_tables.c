@@ -5,8 +5,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../boot/boot.h"
-#include "boot_fixture.h"
+#include "boot/boot.h"
+#include "tests/unit/boot_fixture.h"
 
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)

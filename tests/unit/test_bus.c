@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../vmm/bus.h"
+#include "vmm/bus.h"
 
 /* A fake device recording the last access it saw; reads return a pattern
  * derived from the offset so the test can tell which device answered. */

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../boot/boot.h"
-#include "boot_fixture.h"
+#include "boot/boot.h"
+#include "tests/unit/boot_fixture.h"
 
 /* Parse the first len bytes of img from an exact-size copy, so reading
  * past the end is caught by ASan. */

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../vmm/cli.h"
+#include "vmm/cli.h"
 
 #include <errno.h>
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../vmm/console.h"
-#include "../../vmm/vm.h"
+#include "vmm/console.h"
+#include "vmm/vm.h"
 
 static void output_reaches_file(void **state)
 {

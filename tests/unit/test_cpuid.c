@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../vmm/cpuid.h"
+#include "vmm/cpuid.h"
 
 #define HTT        (1u << 28)
 #define HYPERVISOR (1u << 31)

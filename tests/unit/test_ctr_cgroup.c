@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../tools/minictr/cgroup.h"
+#include "tools/minictr/cgroup.h"
 
 /* This project's build host: hybrid, the v2 mount carries hugetlb only. */
 static const char hybrid[] =

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../tools/minictr/idmap.h"
+#include "tools/minictr/idmap.h"
 
 static void test_default_root_and_user(void **state)
 {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../tools/minictr/opts.h"
+#include "tools/minictr/opts.h"
 
 #define MAXARGS 80
 

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../devices/disk_opts.h"
-#include "../../devices/virtio_blk.h"
+#include "devices/disk_opts.h"
+#include "devices/virtio_blk.h"
 
 static void parses_options(void **state)
 {

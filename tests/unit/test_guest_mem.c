@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <sys/mman.h>
 
-#include "../../vmm/guest_mem.h"
+#include "vmm/guest_mem.h"
 
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)

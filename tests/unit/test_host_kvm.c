@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../vmm/host_kvm.h"
+#include "vmm/host_kvm.h"
 
 #define PVM_NO_HW_MSG "/dev/kvm comes from kvm_pvm and the CPU has no VT-x or AMD-V: " \
 	"a stock kernel would run emulated, thousands of times slower; run inside " \

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../boot/boot.h"
-#include "boot_fixture.h"
+#include "boot/boot.h"
+#include "tests/unit/boot_fixture.h"
 
 #define GPA 0x9fc00u
 

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../../devices/net_opts.h"
+#include "devices/net_opts.h"
 
 static void tap_only(void **state)
 {

@@ -10,8 +10,8 @@
 
 #include <linux/pci_regs.h>
 
-#include "../../devices/pci.h"
-#include "fake_irq.h"
+#include "devices/pci.h"
+#include "tests/unit/fake_irq.h"
 
 static struct vm vm;
 static struct pci_host *host;

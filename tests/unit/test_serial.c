@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../devices/serial.h"
-#include "../../vmm/console.h"
+#include "devices/serial.h"
+#include "vmm/console.h"
 
 struct fixture {
 	struct vm vm;

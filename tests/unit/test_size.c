@@ -5,7 +5,7 @@
 #include <cmocka.h>
 #include <errno.h>
 
-#include "../../vmm/size.h"
+#include "common/size.h"
 
 static void check_ok(const char *s, uint64_t want)
 {

@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../devices/i8042.h"
-#include "../../devices/rtc.h"
-#include "../../devices/sysports.h"
+#include "common/clock.h"
+#include "devices/i8042.h"
+#include "devices/rtc.h"
+#include "devices/sysports.h"
 
 static void i8042_commands(void **state)
 {

@@ -17,10 +17,10 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 
-#include "../../devices/pci.h"
-#include "../../devices/virtio_blk.h"
-#include "../../devices/virtio_pci.h"
-#include "fake_irq.h"
+#include "devices/pci.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtio_pci.h"
+#include "tests/unit/fake_irq.h"
 
 #define RAM_SIZE (8u << 20)
 #define DESC  0x10000u

@@ -17,8 +17,8 @@
 
 #include <linux/if_tun.h>
 
-#include "../../devices/virtio_net.h"
-#include "vq_fixture.h"
+#include "devices/virtio_net.h"
+#include "tests/unit/vq_fixture.h"
 
 #define F(bit) (1ULL << (bit))
 #define MRG    F(VIRTIO_NET_F_MRG_RXBUF)

@@ -21,10 +21,10 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 
-#include "../../devices/pci.h"
-#include "../../devices/virtio_net.h"
-#include "../../devices/virtio_pci.h"
-#include "fake_irq.h"
+#include "devices/pci.h"
+#include "devices/virtio_net.h"
+#include "devices/virtio_pci.h"
+#include "tests/unit/fake_irq.h"
 
 #define RAM_SIZE (8u << 20)
 #define QSIZE 8

@@ -15,8 +15,8 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 
-#include "../../devices/virtio_pci.h"
-#include "fake_irq.h"
+#include "devices/virtio_pci.h"
+#include "tests/unit/fake_irq.h"
 
 #define RAM_SIZE (1u << 20)
 #define DESC  0x1000u

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../devices/virtio_blk.h"
-#include "vq_fixture.h"
+#include "devices/virtio_blk.h"
+#include "tests/unit/vq_fixture.h"
 
 #define HDR    (FX_BUF)
 #define STATUS (FX_BUF + 0x100)

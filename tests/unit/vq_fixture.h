@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../devices/virtqueue.h"
+#include "devices/virtqueue.h"
 
 #define FX_MEM_SIZE  (4u << 20)
 #define FX_DESC      0x1000u

@@ -1,4 +1,4 @@
-#include "caps.h"
+#include "tools/minictr/caps.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -8,7 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "tools/minictr/fsutil.h"
 
 /* What Docker/moby keeps (oci/caps/defaults.go): enough for a normal
  * userland as root, nothing that reaches into the host kernel. */

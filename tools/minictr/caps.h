@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../vmm/err.h"
+#include "common/err.h"
 
 /* Is capability number cap in the default set? */
 bool caps_default_has(unsigned cap);

@@ -1,6 +1,6 @@
 /* The side-effect half of cgroup.h: creating, filling and removing the
  * container's cgroup under <cgroup2 mount>/minictr/. */
-#include "cgroup.h"
+#include "tools/minictr/cgroup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "tools/minictr/fsutil.h"
 
 static int knob(const char *dir, const char *file, char *buf, size_t len)
 {

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../../vmm/err.h"
-#include "opts.h"
+#include "common/err.h"
+#include "tools/minictr/opts.h"
 
 #define CG_PERIOD_US 100000
 

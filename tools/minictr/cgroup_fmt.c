@@ -1,5 +1,5 @@
 /* Pure cgroup v2 helpers: nothing here touches the filesystem. */
-#include "cgroup.h"
+#include "tools/minictr/cgroup.h"
 
 #include <errno.h>
 #include <stdio.h>

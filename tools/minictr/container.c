@@ -1,4 +1,4 @@
-#include "container.h"
+#include "tools/minictr/container.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../vmm/err.h"
-#include "caps.h"
-#include "mounts.h"
-#include "net.h"
+#include "common/err.h"
+#include "tools/minictr/caps.h"
+#include "tools/minictr/mounts.h"
+#include "tools/minictr/net.h"
 
 #define EXIT_SETUP 125
 

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "opts.h"
+#include "tools/minictr/opts.h"
 
 struct ctr_child {
 	const struct ctr_opts *o;

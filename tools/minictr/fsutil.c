@@ -1,4 +1,4 @@
-#include "fsutil.h"
+#include "tools/minictr/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../vmm/cleanup.h"
+#include "common/cleanup.h"
 
 int write_text(const char *path, const char *text, struct err *e)
 {

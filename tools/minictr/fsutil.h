@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "../../vmm/err.h"
+#include "common/err.h"
 
 /* Write text to an existing file (cgroup and /proc knobs) in one write(). */
 int write_text(const char *path, const char *text, struct err *e);

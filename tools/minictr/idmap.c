@@ -1,4 +1,4 @@
-#include "idmap.h"
+#include "tools/minictr/idmap.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../vmm/err.h"
+#include "common/err.h"
 
 #define IDMAP_MAX 5 /* the kernel accepts at most 340 lines; we need one */
 

@@ -1,4 +1,4 @@
-#include "image.h"
+#include "tools/minictr/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "tools/minictr/fsutil.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../vmm/err.h"
+#include "common/err.h"
 
 /* Resolve rootfs to a directory usable as overlay lowerdir. shift is added to
  * every file's uid/gid (0: keep owners). The cache is $MINICTR_CACHE, else

@@ -17,14 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../vmm/err.h"
-#include "cgroup.h"
-#include "container.h"
-#include "fsutil.h"
-#include "idmap.h"
-#include "image.h"
-#include "net.h"
-#include "opts.h"
+#include "common/err.h"
+#include "tools/minictr/cgroup.h"
+#include "tools/minictr/container.h"
+#include "tools/minictr/fsutil.h"
+#include "tools/minictr/idmap.h"
+#include "tools/minictr/image.h"
+#include "tools/minictr/net.h"
+#include "tools/minictr/opts.h"
 
 #define EXIT_SETUP 125
 

@@ -1,4 +1,4 @@
-#include "mounts.h"
+#include "tools/minictr/mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "tools/minictr/fsutil.h"
 
 /* What OCI runtimes hide (runc/crun defaults): kernel memory, keys, timers
  * and firmware a container has no business reading. */

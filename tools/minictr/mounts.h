@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "../../vmm/err.h"
-#include "opts.h"
+#include "common/err.h"
+#include "tools/minictr/opts.h"
 
 struct mounts_cfg {
 	const struct ctr_opts *o;

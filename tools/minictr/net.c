@@ -1,4 +1,4 @@
-#include "net.h"
+#include "tools/minictr/net.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../vmm/cleanup.h"
+#include "common/cleanup.h"
 
 int net_link_up(const char *name, struct err *e)
 {

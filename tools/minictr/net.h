@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../../vmm/err.h"
+#include "common/err.h"
 
 /* Set interface NAME up in the caller's network namespace. */
 int net_link_up(const char *name, struct err *e);

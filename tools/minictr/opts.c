@@ -1,11 +1,11 @@
-#include "opts.h"
+#include "tools/minictr/opts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../../vmm/size.h"
+#include "common/size.h"
 
 struct ns_name {
 	const char *name;

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../vmm/err.h"
+#include "common/err.h"
 
 #define CTR_MAX_VOLUMES 32
 #define CTR_MAX_ENV 64

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "common/err.h"
 
 /* Parse s into *out. Rejects empty, signed, non-decimal, trailing garbage and
  * values that overflow 64 bits. Zero is accepted: callers decide whether it

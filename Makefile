@@ -33,6 +33,10 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_CTR    := $(filter tests/unit/test_ctr_%,$(UNIT_SRCS))
 UNIT_VMM    := $(filter-out $(UNIT_CTR),$(UNIT_SRCS))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# tests/mock/: the mock virtio driver and fake guest memory/queues that unit
+# tests and fuzz targets share.
+MOCK_SRCS   := $(wildcard tests/mock/*.c)
+MOCK_OBJS   := $(MOCK_SRCS:%.c=$(BUILD)/obj/%.o)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_RUNS   ?= 200000
@@ -88,7 +92,7 @@ $(BUILD)/tests/test_ctr_%: $(BUILD)/obj/tests/unit/test_ctr_%.o $(BUILD)/libmini
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
 
-$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(BUILD)/libminivmm.a
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(MOCK_OBJS) $(BUILD)/libminivmm.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
@@ -99,10 +103,10 @@ unit-san:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit
 
 # libFuzzer targets, built with clang over the library sources.
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(VMM_SRCS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(VMM_SRCS) $(MOCK_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -I. -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(VMM_SRCS) $(LDLIBS)
+		-o $@ $< $(VMM_SRCS) $(MOCK_SRCS) $(LDLIBS)
 
 fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do \

@@ -243,7 +243,7 @@ static void rx_pump(struct virtio_net *n)
 	struct net_rxq q = {
 		.ctx = n, .pop = rxq_pop, .complete = rxq_complete, .unpop = rxq_unpop,
 		/* Fixed while the queue is enabled; only bounds a wait. */
-		.ring_size = n->vp->vqs[VIRTIO_NET_RXQ].size,
+		.ring_size = virtio_pci_queue_size(n->vp, VIRTIO_NET_RXQ),
 	};
 	bool more = true;
 

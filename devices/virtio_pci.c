@@ -1,7 +1,7 @@
 /* virtio-pci modern transport: PCI function, capabilities, BAR 0 registers
  * (common cfg, ISR, device cfg, notify), feature negotiation, status and
  * reset, device lifetime. Queue service and interrupts: virtio_pci_queue.c. */
-#include "devices/virtio_pci.h"
+#include "devices/virtio_pci_transport.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -40,6 +40,18 @@ uint64_t virtio_pci_driver_features(struct virtio_pci *vp)
 struct pci_device *virtio_pci_device(struct virtio_pci *vp)
 {
 	return vp->pci;
+}
+
+uint16_t virtio_pci_queue_size(struct virtio_pci *vp, unsigned q)
+{
+	uint16_t size;
+
+	if (q >= vp->ops->num_queues)
+		return 0;
+	pthread_mutex_lock(&vp->lock);
+	size = vp->vqs[q].size;
+	pthread_mutex_unlock(&vp->lock);
+	return size;
 }
 
 static struct virtqueue *selected_vq(struct virtio_pci *vp)

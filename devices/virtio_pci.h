@@ -18,7 +18,6 @@
 #ifndef MINIVMM_VIRTIO_PCI_H
 #define MINIVMM_VIRTIO_PCI_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,7 +29,6 @@ struct vm;
 struct virtio_pci;
 
 #define VIRTIO_PCI_MAX_QUEUES  8
-#define VIRTIO_PCI_MAX_EXTRA   4    /* extra fds a device may watch */
 
 #define VIRTIO_PCI_BAR0_SIZE   0x4000
 #define VIRTIO_PCI_COMMON_OFF  0x0000
@@ -38,49 +36,6 @@ struct virtio_pci;
 #define VIRTIO_PCI_DEVCFG_OFF  0x2000
 #define VIRTIO_PCI_NOTIFY_OFF  0x3000
 #define VIRTIO_PCI_NOTIFY_MULT 4
-
-struct virtio_pci_watch {
-	int fd;
-	void (*cb)(void *dev, struct virtio_pci *vp, int fd);
-};
-
-/* Transport state. Fields below lock are guarded by it; the device model
- * should use the functions below rather than touch them. */
-struct virtio_pci {
-	struct vm *vm;
-	struct pci_device *pci;
-	const struct virtio_dev_ops *ops;
-	void *dev;
-	char thread_name[16];
-
-	pthread_mutex_t lock;
-	uint64_t offered;          /* device features */
-	uint64_t driver_features;
-	uint32_t dev_feat_sel, drv_feat_sel;
-	uint8_t status;            /* as the driver wrote it (NEEDS_RESET apart) */
-	uint8_t config_gen;
-	uint8_t isr;               /* VIRTIO_PCI_ISR_* bits, INTx mode */
-	bool needs_reset;
-	bool reset_pending;        /* reset requested while a chain was in flight */
-	bool in_flight;            /* a popped chain is not completed yet */
-	uint16_t msix_config;
-	uint16_t queue_sel;
-	struct virtqueue vqs[VIRTIO_PCI_MAX_QUEUES];
-	bool irq_owed[VIRTIO_PCI_MAX_QUEUES];      /* completions not signalled yet */
-	unsigned irq_batch[VIRTIO_PCI_MAX_QUEUES];
-
-	uint8_t cfg_cap;           /* VIRTIO_PCI_CAP_PCI_CFG offset (host lock) */
-
-	/* Immutable after create. */
-	int kick_fd[VIRTIO_PCI_MAX_QUEUES];        /* queue notifications */
-	bool kick_bound[VIRTIO_PCI_MAX_QUEUES];    /* ioeventfd registered */
-	int stop_fd;
-	int epoll_fd;
-	pthread_t thread;
-	bool thread_started;
-	struct virtio_pci_watch watch[VIRTIO_PCI_MAX_EXTRA];
-	unsigned nwatch;
-};
 
 struct virtio_dev_ops {
 	const char *name;          /* short, for the thread name and messages */
@@ -139,6 +94,9 @@ void virtio_pci_unpop(struct virtio_pci *vp, unsigned q, unsigned n);
 /* Send the interrupt queue q owes now: for completions made outside a
  * pop-until-empty loop (receive driven by a backend fd). */
 void virtio_pci_flush_irq(struct virtio_pci *vp, unsigned q);
+/* Have the I/O thread call process_queue for q again (as a driver kick
+ * does): a device that stopped at its budget lets other work run first. */
+void virtio_pci_kick(struct virtio_pci *vp, unsigned q);
 /* Put the device in NEEDS_RESET and send a config-change interrupt. */
 void virtio_pci_set_needs_reset(struct virtio_pci *vp);
 /* Device config changed: bump config_generation, config interrupt. */
@@ -146,13 +104,7 @@ void virtio_pci_config_changed(struct virtio_pci *vp);
 /* Negotiated features (valid once FEATURES_OK). */
 uint64_t virtio_pci_driver_features(struct virtio_pci *vp);
 struct pci_device *virtio_pci_device(struct virtio_pci *vp);
-
-/* Between the two transport files (virtio_pci.c: registers and lifetime;
- * virtio_pci_queue.c: I/O thread, queue service and interrupts). */
-void virtio_pci_reset_locked(struct virtio_pci *vp);
-void virtio_pci_config_irq_locked(struct virtio_pci *vp);
-void virtio_pci_kick(struct virtio_pci *vp, unsigned q);
-int virtio_pci_start_thread(struct virtio_pci *vp, struct err *e);
-void virtio_pci_stop_thread(struct virtio_pci *vp);
+/* queue_size of queue q as the driver set it; fixed while q is enabled. */
+uint16_t virtio_pci_queue_size(struct virtio_pci *vp, unsigned q);
 
 #endif

@@ -1,7 +1,7 @@
 /* virtio-pci transport, I/O side: the per-device I/O thread, queue service
  * (pop/complete under the transport lock, device I/O outside it), reset
  * and interrupt delivery (MSI-X vectors, or ISR + INTx). */
-#include "devices/virtio_pci.h"
+#include "devices/virtio_pci_transport.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -140,25 +140,6 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c)
 	return r;
 }
 
-void virtio_pci_complete(struct virtio_pci *vp, unsigned q, const struct vq_chain *c,
-			 uint32_t len)
-{
-	if (q >= vp->ops->num_queues)
-		return;
-	pthread_mutex_lock(&vp->lock);
-	vp->in_flight = false;
-	if (vp->reset_pending) {
-		/* The driver reset the device meanwhile: drop the completion. */
-		virtio_pci_reset_locked(vp);
-	} else if (vp->vqs[q].ready) {
-		vq_push(&vp->vqs[q], c->head, len);
-		vp->irq_owed[q] = true;
-		if (++vp->irq_batch[q] >= IRQ_BATCH)
-			flush_irq_locked(vp, q);
-	}
-	pthread_mutex_unlock(&vp->lock);
-}
-
 void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q,
 			       const struct vring_used_elem *els, unsigned n)
 {
@@ -167,6 +148,7 @@ void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q,
 	pthread_mutex_lock(&vp->lock);
 	vp->in_flight = false;
 	if (vp->reset_pending) {
+		/* The driver reset the device meanwhile: drop the completions. */
 		virtio_pci_reset_locked(vp);
 	} else if (vp->vqs[q].ready && n) {
 		vq_push_batch(&vp->vqs[q], els, n);
@@ -176,6 +158,14 @@ void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q,
 			flush_irq_locked(vp, q);
 	}
 	pthread_mutex_unlock(&vp->lock);
+}
+
+void virtio_pci_complete(struct virtio_pci *vp, unsigned q, const struct vq_chain *c,
+			 uint32_t len)
+{
+	struct vring_used_elem el = { .id = c->head, .len = len };
+
+	virtio_pci_complete_batch(vp, q, &el, 1);
 }
 
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned q, unsigned n)

@@ -202,16 +202,9 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *c)
 
 void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len)
 {
-	struct vring_used_elem *el;
+	struct vring_used_elem el = { .id = head, .len = len };
 
-	if (!vq->ready)
-		return;
-	el = &vq->used->ring[vq->used_idx & (vq->size - 1)];
-	__atomic_store_n(&el->id, head, __ATOMIC_RELAXED);
-	__atomic_store_n(&el->len, len, __ATOMIC_RELAXED);
-	vq->used_idx++;
-	/* The element must be visible before the index that publishes it. */
-	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
+	vq_push_batch(vq, &el, 1);
 }
 
 bool vq_want_interrupt(struct virtqueue *vq)

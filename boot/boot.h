@@ -12,17 +12,7 @@
 
 #include "common/err.h"
 #include "vmm/guest_mem.h"
-
-/* Fixed guest-physical layout below 1 MiB (no BIOS, so it is all ours). */
-#define BOOT_GDT_ADDR        0x0500ULL
-#define BOOT_ZERO_PAGE_ADDR  0x7000ULL  /* struct boot_params */
-#define BOOT_STACK_TOP       0x8ff0ULL
-#define BOOT_PML4_ADDR       0x9000ULL  /* then PDPT at 0xa000, 4 PDs at 0xb000.. */
-#define BOOT_CMDLINE_ADDR    0x20000ULL
-#define BOOT_CMDLINE_MAX     0x10000ULL /* bytes reserved for the command line */
-#define BOOT_EBDA_START      0x9fc00ULL /* reserved from here to 1 MiB */
-#define BOOT_MPTABLE_ADDR    0x9fc00ULL /* MP floating pointer + config table */
-#define BOOT_KERNEL_ADDR     0x100000ULL /* protected-mode kernel load address */
+#include "vmm/layout.h"
 
 #define BOOT_MIN_PROTOCOL    0x020c     /* 2.12: xloadflags, 64-bit entry */
 
@@ -125,11 +115,11 @@ struct boot_config {
 };
 
 /* Place everything in guest RAM and fill *entry: protected-mode kernel at
- * BOOT_KERNEL_ADDR (its runtime range, bzimage_runtime_end(), must fit in
- * low RAM), NUL-terminated command line at BOOT_CMDLINE_ADDR, initrd at
+ * LAYOUT_KERNEL_ADDR (its runtime range, bzimage_runtime_end(), must fit in
+ * low RAM), NUL-terminated command line at LAYOUT_CMDLINE_ADDR, initrd at
  * boot_initrd_addr(), zero page, page tables, GDT and MP table at their
  * BOOT_* addresses. Fails with ENOSPC (kernel/initrd does not fit), E2BIG
- * (command line longer than the kernel's cmdline_size or BOOT_CMDLINE_MAX-1),
+ * (command line longer than the kernel's cmdline_size or LAYOUT_CMDLINE_MAX-1),
  * EFBIG, or bzimage_parse()'s EINVAL, each with a message. */
 int boot_linux(const struct guest_mem *mem, const struct boot_config *cfg,
 	       struct boot_entry *entry, struct err *e);

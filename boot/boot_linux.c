@@ -8,8 +8,6 @@
 #include <string.h>
 
 #define PAGE_MASK      0xfffULL
-#define PT_BYTES       (6 * 0x1000ULL) /* PML4, PDPT, 4 PDs */
-#define MPTABLE_LIMIT  0x100000ULL     /* the table stays in the reserved area */
 #define MIB            (1024.0 * 1024.0)
 
 int boot_initrd_addr(const struct guest_mem *mem, const struct bzimage_info *bz,
@@ -17,7 +15,7 @@ int boot_initrd_addr(const struct guest_mem *mem, const struct bzimage_info *bz,
 {
 	/* initrd_addr_max is the highest byte address the initrd may occupy. */
 	uint64_t top = (uint64_t)bz->initrd_addr_max + 1;
-	uint64_t kernel_end = bzimage_runtime_end(bz, BOOT_KERNEL_ADDR);
+	uint64_t kernel_end = bzimage_runtime_end(bz, LAYOUT_KERNEL_ADDR);
 	uint64_t start;
 
 	if (top > mem->low_size)
@@ -51,30 +49,30 @@ static int guest_write(const struct guest_mem *mem, uint64_t gpa, const void *sr
 static int place_kernel(const struct guest_mem *mem, const struct boot_config *cfg,
 			const struct bzimage_info *bz, struct err *e)
 {
-	uint64_t end = bzimage_runtime_end(bz, BOOT_KERNEL_ADDR);
+	uint64_t end = bzimage_runtime_end(bz, LAYOUT_KERNEL_ADDR);
 
 	if (end > mem->low_size)
 		return err_set(e, ENOSPC, "kernel needs RAM up to 0x%" PRIx64 " (%.1f MiB) "
 			       "but the guest has %.1f MiB below the PCI hole",
 			       end, (double)end / MIB, (double)mem->low_size / MIB);
-	return guest_write(mem, BOOT_KERNEL_ADDR, cfg->kernel + bz->setup_size,
+	return guest_write(mem, LAYOUT_KERNEL_ADDR, cfg->kernel + bz->setup_size,
 			   bz->kernel_size, "kernel", e);
 }
 
 static int place_cmdline(const struct guest_mem *mem, const char *cmdline,
 			 const struct bzimage_info *bz, uint32_t *len_out, struct err *e)
 {
-	size_t len = cmdline ? strnlen(cmdline, BOOT_CMDLINE_MAX) : 0;
+	size_t len = cmdline ? strnlen(cmdline, LAYOUT_CMDLINE_MAX) : 0;
 
 	/* cmdline_size excludes the NUL; our buffer must hold it too. */
-	if (len >= BOOT_CMDLINE_MAX)
+	if (len >= LAYOUT_CMDLINE_MAX)
 		return err_set(e, E2BIG, "command line is too long (limit %llu bytes)",
-			       BOOT_CMDLINE_MAX - 1);
+			       LAYOUT_CMDLINE_MAX - 1);
 	if (len > bz->cmdline_size)
 		return err_set(e, E2BIG, "command line is %zu bytes; this kernel accepts "
 			       "at most %" PRIu32, len, bz->cmdline_size);
 	*len_out = (uint32_t)len;
-	return guest_write(mem, BOOT_CMDLINE_ADDR, cmdline ? cmdline : "", len + 1,
+	return guest_write(mem, LAYOUT_CMDLINE_ADDR, cmdline ? cmdline : "", len + 1,
 			   "command line", e);
 }
 
@@ -82,17 +80,17 @@ static int place_tables(const struct guest_mem *mem, const struct boot_config *c
 			struct err *e)
 {
 	uint64_t gdt[BOOT_GDT_ENTRIES];
-	uint8_t *pt = guest_buf(mem, BOOT_PML4_ADDR, PT_BYTES);
-	uint8_t *mp = guest_buf(mem, BOOT_MPTABLE_ADDR, MPTABLE_LIMIT - BOOT_MPTABLE_ADDR);
+	uint8_t *pt = guest_buf(mem, LAYOUT_PAGE_TABLES_ADDR, LAYOUT_PAGE_TABLES_SIZE);
+	uint8_t *mp = guest_buf(mem, LAYOUT_MPTABLE_ADDR, LAYOUT_MPTABLE_END - LAYOUT_MPTABLE_ADDR);
 	long r;
 
 	if (!pt || !mp)
 		return err_set(e, ENOSPC, "guest RAM does not cover the boot tables below 1 MiB");
-	pagetables_build(pt, BOOT_PML4_ADDR);
+	pagetables_build(pt, LAYOUT_PAGE_TABLES_ADDR);
 	gdt_build(gdt);
-	if (guest_write(mem, BOOT_GDT_ADDR, gdt, sizeof(gdt), "GDT", e) < 0)
+	if (guest_write(mem, LAYOUT_GDT_ADDR, gdt, sizeof(gdt), "GDT", e) < 0)
 		return -e->code;
-	r = mptable_build(mp, MPTABLE_LIMIT - BOOT_MPTABLE_ADDR, BOOT_MPTABLE_ADDR,
+	r = mptable_build(mp, LAYOUT_MPTABLE_END - LAYOUT_MPTABLE_ADDR, LAYOUT_MPTABLE_ADDR,
 			  cfg->ncpus, cfg->pci_irqs, cfg->npci_irqs);
 	if (r < 0)
 		return err_set(e, (int)r, "cannot build the MP table for %u vCPUs and %u PCI "
@@ -133,18 +131,18 @@ int boot_linux(const struct guest_mem *mem, const struct boot_config *cfg,
 	if (r < 0)
 		return r;
 
-	boot_params_build(&bp, cfg->kernel, cfg->kernel_len, BOOT_CMDLINE_ADDR, cmdline_len,
+	boot_params_build(&bp, cfg->kernel, cfg->kernel_len, LAYOUT_CMDLINE_ADDR, cmdline_len,
 			  initrd_addr, cfg->initrd ? (uint32_t)cfg->initrd_len : 0, mem);
-	r = guest_write(mem, BOOT_ZERO_PAGE_ADDR, &bp, sizeof(bp), "zero page", e);
+	r = guest_write(mem, LAYOUT_ZERO_PAGE_ADDR, &bp, sizeof(bp), "zero page", e);
 	if (r < 0)
 		return r;
 
 	memset(entry, 0, sizeof(*entry));
-	entry->rip = BOOT_KERNEL_ADDR + 0x200; /* 64-bit entry: startup_64 */
-	entry->rsi = BOOT_ZERO_PAGE_ADDR;
-	entry->rsp = BOOT_STACK_TOP;
-	entry->cr3 = BOOT_PML4_ADDR;
-	entry->gdt_addr = BOOT_GDT_ADDR;
+	entry->rip = LAYOUT_KERNEL_ADDR + 0x200; /* 64-bit entry: startup_64 */
+	entry->rsi = LAYOUT_ZERO_PAGE_ADDR;
+	entry->rsp = LAYOUT_BOOT_STACK_TOP;
+	entry->cr3 = LAYOUT_PAGE_TABLES_ADDR;
+	entry->gdt_addr = LAYOUT_GDT_ADDR;
 	entry->gdt_limit = (uint16_t)(BOOT_GDT_ENTRIES * 8 - 1);
 	return 0;
 }

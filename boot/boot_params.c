@@ -7,7 +7,6 @@
 
 #define E820_RAM      1
 #define E820_RESERVED 2
-#define MIB           0x100000ULL
 #define HDR_OFFSET    0x1f1
 #define HDR_LEN_BYTE  0x201 /* setup header ends at 0x202 + this byte */
 
@@ -29,14 +28,14 @@ unsigned e820_build(struct boot_e820_entry *out, unsigned max,
 	unsigned n = 0;
 
 	/* Base memory stops at the EBDA, where the MP table lives. */
-	n = e820_add(out, n, max, 0, low < BOOT_EBDA_START ? low : BOOT_EBDA_START,
+	n = e820_add(out, n, max, 0, low < LAYOUT_RESERVED_START ? low : LAYOUT_RESERVED_START,
 		     E820_RAM);
 	/* EBDA, VGA hole and BIOS area: the kernel must leave them alone. */
-	n = e820_add(out, n, max, BOOT_EBDA_START, MIB, E820_RESERVED);
-	n = e820_add(out, n, max, MIB, low, E820_RAM);
+	n = e820_add(out, n, max, LAYOUT_RESERVED_START, LAYOUT_RESERVED_END, E820_RESERVED);
+	n = e820_add(out, n, max, LAYOUT_RESERVED_END, low, E820_RAM);
 	/* RAM beyond the 32-bit hole is mapped from 4 GiB. */
 	if (mem->size > low)
-		n = e820_add(out, n, max, MEM_HOLE_END, MEM_HOLE_END + (mem->size - low),
+		n = e820_add(out, n, max, LAYOUT_MEM_HOLE_END, LAYOUT_MEM_HOLE_END + (mem->size - low),
 			     E820_RAM);
 	return n;
 }

@@ -22,8 +22,6 @@ enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
 #define LAPIC_VERSION  0x14
 #define IOAPIC_VERSION 0x11
 #define IOAPIC_ENABLED 0x01
-#define LAPIC_ADDR     0xfee00000u
-#define IOAPIC_ADDR    0xfec00000u
 #define BUS_PCI        0
 #define BUS_ISA        1
 /* Interrupt flags: polarity in bits 1:0, trigger mode in bits 3:2. */
@@ -105,14 +103,13 @@ static uint8_t *put_processors(uint8_t *p, unsigned ncpus)
  * KVM's default table applies, which maps GSI n to IOAPIC pin n, and the
  * in-kernel PIT raises GSI 0: the timer is on pin 0, as in Firecracker and
  * kvmtool. Change this together with the VM's GSI routing. */
-#define TIMER_PIN      0
 
 static uint8_t *put_isa_irqs(uint8_t *p, uint8_t ioapic)
 {
-	p = put_intsrc(p, MP_INTSRC, MP_INT, IRQ_CONFORM, BUS_ISA, 0, ioapic, TIMER_PIN);
+	p = put_intsrc(p, MP_INTSRC, MP_INT, IRQ_CONFORM, BUS_ISA, 0, ioapic, LAYOUT_IRQ_PIT);
 	/* IRQ2 is the 8259 cascade: no device raises it, no entry. */
 	for (uint8_t irq = 1; irq < ISA_IRQS; irq++) {
-		if (irq == 2)
+		if (irq == LAYOUT_IRQ_CASCADE)
 			continue;
 		p = put_intsrc(p, MP_INTSRC, MP_INT, IRQ_CONFORM, BUS_ISA, irq, ioapic, irq);
 	}
@@ -144,7 +141,7 @@ long mptable_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned ncpus,
 	p[1] = ioapic_id;
 	p[2] = IOAPIC_VERSION;
 	p[3] = IOAPIC_ENABLED;
-	put32(p + 4, IOAPIC_ADDR);
+	put32(p + 4, (uint32_t)LAYOUT_IOAPIC_ADDR);
 	p += MPC_ENTRY_LEN;
 	p = put_isa_irqs(p, ioapic_id);
 	/* PCI source bus IRQ: device number in bits 6:2, pin in bits 1:0 (0 = INTA#). */
@@ -162,7 +159,7 @@ long mptable_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned ncpus,
 	memcpy(mpc + 8, "MINIVMM ", 8);          /* OEM ID */
 	memcpy(mpc + 16, "000000000001", 12);    /* product ID */
 	put16(mpc + 34, (uint16_t)(ncpus + 2 + 1 + (ISA_IRQS - 1) + npci + 2));
-	put32(mpc + 36, LAPIC_ADDR);
+	put32(mpc + 36, (uint32_t)LAYOUT_LAPIC_ADDR);
 	mpc[7] = checksum(mpc, mpc_len);
 
 	/* Floating pointer: points at the table right after it. */

@@ -7,6 +7,7 @@
 
 #include <linux/pci_regs.h>
 
+#include "vmm/layout.h"
 #include "vmm/vm.h"
 
 #define CF8_PORT 0xCF8
@@ -100,7 +101,7 @@ static void bar_written(struct pci_device *d, unsigned i)
 	 * reads back the size mask; the mapping stays until a real address. */
 	if (want == (mask & PCI_BASE_ADDRESS_MEM_MASK))
 		return;
-	if (want < PCI_MMIO_START || want + bar->size > PCI_MMIO_END ||
+	if (want < LAYOUT_PCI_MMIO_START || want + bar->size > LAYOUT_PCI_MMIO_END ||
 	    bus_move(&d->vm->mmio_bus, old, want, bar, &e) < 0) {
 		put32(reg, (uint32_t)old);
 		return;

@@ -26,10 +26,6 @@ struct pci_device;
 #define PCI_NUM_BARS     6
 #define PCI_MSIX_MAX     64   /* vectors per device */
 
-/* Where BARs may live: the 32-bit hole up to the IOAPIC. */
-#define PCI_MMIO_START   0xC0000000ULL
-#define PCI_MMIO_END     0xFEC00000ULL
-
 struct pci_device_ops {
 	/* After the guest wrote config bytes [off, off+len) that the device
 	 * declared writable (pci_cfg_set_writable); optional. Host lock held. */

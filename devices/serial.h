@@ -8,7 +8,6 @@
 #include "vmm/vm.h"
 
 #define SERIAL_COM1_PORT 0x3f8
-#define SERIAL_COM1_IRQ  4
 #define SERIAL_FIFO_LEN  16
 
 struct serial;

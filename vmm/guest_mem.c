@@ -6,7 +6,7 @@ void guest_mem_layout(struct guest_mem *m, void *host, uint64_t size)
 {
 	m->host = host;
 	m->size = size;
-	m->low_size = size < MEM_HOLE_START ? size : MEM_HOLE_START;
+	m->low_size = size < LAYOUT_MEM_HOLE_START ? size : LAYOUT_MEM_HOLE_START;
 }
 
 void *guest_buf(const struct guest_mem *m, uint64_t gpa, uint64_t len)
@@ -18,11 +18,11 @@ void *guest_buf(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 	if (end <= m->low_size)
 		return m->host + gpa;
 	/* Above the hole only when there is RAM there (else 4 GiB is no end). */
-	if (gpa >= MEM_HOLE_END && m->size > m->low_size) {
+	if (gpa >= LAYOUT_MEM_HOLE_END && m->size > m->low_size) {
 		uint64_t high = m->size - m->low_size;
-		uint64_t off = gpa - MEM_HOLE_END;
+		uint64_t off = gpa - LAYOUT_MEM_HOLE_END;
 
-		if (end - MEM_HOLE_END <= high)
+		if (end - LAYOUT_MEM_HOLE_END <= high)
 			return m->host + m->low_size + off;
 	}
 	return NULL;
@@ -32,5 +32,5 @@ uint64_t guest_mem_end(const struct guest_mem *m)
 {
 	if (m->size <= m->low_size)
 		return m->low_size;
-	return MEM_HOLE_END + (m->size - m->low_size);
+	return LAYOUT_MEM_HOLE_END + (m->size - m->low_size);
 }

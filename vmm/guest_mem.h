@@ -1,5 +1,5 @@
 /* Guest physical memory: one host mapping split around the 32-bit PCI hole.
- * RAM below MEM_HOLE_START is mapped at guest address 0; the rest of RAM is
+ * RAM below LAYOUT_MEM_HOLE_START (vmm/layout.h) is mapped at guest address 0; the rest of RAM is
  * mapped from 4 GiB upwards. Every access to guest memory goes through
  * guest_buf(), which bounds-checks with overflow-safe arithmetic. */
 #ifndef MINIVMM_GUEST_MEM_H
@@ -8,8 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MEM_HOLE_START 0xC0000000ULL  /* 3 GiB: PCI MMIO, IOAPIC, LAPIC above */
-#define MEM_HOLE_END   0x100000000ULL /* 4 GiB */
+#include "vmm/layout.h"
 
 struct guest_mem {
 	uint8_t *host;     /* size bytes of host memory backing all guest RAM */

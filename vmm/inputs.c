@@ -15,7 +15,7 @@ static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t m
 {
 	struct guest_mem layout;
 	/* Where the kernel ends once it has decompressed and relocated itself. */
-	uint64_t end = bzimage_runtime_end(&in->bz, BOOT_KERNEL_ADDR);
+	uint64_t end = bzimage_runtime_end(&in->bz, LAYOUT_KERNEL_ADDR);
 	uint64_t addr;
 	size_t cmdlen = strlen(cmdline);
 
@@ -25,7 +25,7 @@ static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t m
 			       "(needs %llu MiB)", (unsigned long long)(mem >> 20),
 			       in->kernel.path,
 			       (unsigned long long)((end + (1 << 20) - 1) >> 20));
-	if (cmdlen > in->bz.cmdline_size || cmdlen >= BOOT_CMDLINE_MAX)
+	if (cmdlen > in->bz.cmdline_size || cmdlen >= LAYOUT_CMDLINE_MAX)
 		return err_set(e, EINVAL, "--append: command line of %zu bytes exceeds "
 			       "the kernel's limit of %u", cmdlen, in->bz.cmdline_size);
 	if (in->initrd.data) {

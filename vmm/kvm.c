@@ -12,9 +12,7 @@
 
 #include "common/cleanup.h"
 #include "vmm/host_kvm.h"
-
-#define VM_IDENTITY_MAP_ADDR 0xfeffc000ULL /* 1 page, Intel only, kept clear of RAM */
-#define VM_TSS_ADDR          0xfeffd000ULL /* 3 pages */
+#include "vmm/layout.h"
 
 static int kvm_irq_line(struct vm *vm, unsigned gsi, int level)
 {
@@ -123,7 +121,7 @@ static int map_ram(struct vm *vm, struct err *e)
 	guest_mem_layout(m, host, m->size);
 	r = set_slot(vm, 0, 0, m->low_size, m->host, e);
 	if (r == 0 && m->size > m->low_size)
-		r = set_slot(vm, 1, MEM_HOLE_END, m->size - m->low_size,
+		r = set_slot(vm, 1, LAYOUT_MEM_HOLE_END, m->size - m->low_size,
 			     m->host + m->low_size, e);
 	return r;
 }
@@ -132,10 +130,10 @@ static int create_irqchip(struct vm *vm, struct err *e)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, VM_TSS_ADDR) < 0)
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, LAYOUT_TSS_ADDR) < 0)
 		return err_sys(e, "KVM_SET_TSS_ADDR");
 	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) {
-		uint64_t addr = VM_IDENTITY_MAP_ADDR;
+		uint64_t addr = LAYOUT_IDENTITY_MAP_ADDR;
 
 		if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &addr) < 0)
 			return err_sys(e, "KVM_SET_IDENTITY_MAP_ADDR");

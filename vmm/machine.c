@@ -25,6 +25,7 @@
 #include "vmm/host_kvm.h"
 #include "vmm/kvm.h"
 #include "vmm/vcpu.h"
+#include "vmm/layout.h"
 #include "vmm/vm.h"
 
 struct machine {
@@ -78,7 +79,7 @@ static int add_devices(struct machine *m, const struct vmm_options *o,
 	struct vm *vm = &m->vm;
 	int r;
 
-	r = serial_create(vm, SERIAL_COM1_PORT, SERIAL_COM1_IRQ, console_put,
+	r = serial_create(vm, SERIAL_COM1_PORT, LAYOUT_IRQ_COM1, console_put,
 			  m->console, &m->serial, e);
 	if (r == 0)
 		r = i8042_create(vm, &m->kbd, e);

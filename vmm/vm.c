@@ -7,11 +7,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-
-#define MMIO_BASE            MEM_HOLE_START
-#define MMIO_LIMIT           0xfec00000ULL /* IOAPIC and LAPIC live above */
-#define GSI_FIRST            5
-#define GSI_LAST             23
+#include "vmm/layout.h"
 
 bool vm_request_stop(struct vm *vm, int status)
 {
@@ -29,9 +25,9 @@ bool vm_request_stop(struct vm *vm, int status)
 
 int vm_alloc_gsi(struct vm *vm)
 {
-	if (vm->next_gsi < GSI_FIRST)
-		vm->next_gsi = GSI_FIRST;
-	if (vm->next_gsi > GSI_LAST)
+	if (vm->next_gsi < LAYOUT_GSI_PCI_FIRST)
+		vm->next_gsi = LAYOUT_GSI_PCI_FIRST;
+	if (vm->next_gsi > LAYOUT_GSI_PCI_LAST)
 		return -1;
 	return (int)vm->next_gsi++;
 }
@@ -42,10 +38,10 @@ uint64_t vm_alloc_mmio(struct vm *vm, uint64_t size)
 
 	if (size == 0 || (size & (size - 1)))
 		return 0;
-	if (vm->next_mmio < MMIO_BASE)
-		vm->next_mmio = MMIO_BASE;
+	if (vm->next_mmio < LAYOUT_PCI_MMIO_START)
+		vm->next_mmio = LAYOUT_PCI_MMIO_START;
 	base = (vm->next_mmio + size - 1) & ~(size - 1);
-	if (base < vm->next_mmio || base > MMIO_LIMIT || MMIO_LIMIT - base < size)
+	if (base < vm->next_mmio || base > LAYOUT_PCI_MMIO_END || LAYOUT_PCI_MMIO_END - base < size)
 		return 0;
 	vm->next_mmio = base + size;
 	return base;
@@ -58,8 +54,8 @@ int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
 	guest_mem_layout(&vm->mem, host, mem_size);
 	bus_init(&vm->io_bus, "io");
 	bus_init(&vm->mmio_bus, "mmio");
-	vm->next_gsi = GSI_FIRST;
-	vm->next_mmio = MMIO_BASE;
+	vm->next_gsi = LAYOUT_GSI_PCI_FIRST;
+	vm->next_mmio = LAYOUT_PCI_MMIO_START;
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_fd < 0)
 		return err_sys(e, "eventfd");

@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* every rejection says why */
 	}
 	/* Zero page from any bytes, including a lying header length byte. */
-	boot_params_build(&bp, cfg.kernel, cfg.kernel_len, BOOT_CMDLINE_ADDR, 0, 0, 0, &mem);
+	boot_params_build(&bp, cfg.kernel, cfg.kernel_len, LAYOUT_CMDLINE_ADDR, 0, 0, 0, &mem);
 	err_clear(&e);
 	if (boot_linux(&mem, &cfg, &be, &e) < 0 && !e.msg[0])
 		abort();

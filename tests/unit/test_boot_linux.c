@@ -65,7 +65,7 @@ static void test_layout(void **state)
 	/* Entry state. */
 	assert_true(be.rip == 0x100200);
 	assert_true(be.rsi == 0x7000);
-	assert_true(be.rsp == BOOT_STACK_TOP);
+	assert_true(be.rsp == LAYOUT_BOOT_STACK_TOP);
 	assert_true(be.cr3 == 0x9000);
 	assert_true(be.gdt_addr == 0x500);
 	assert_int_equal(be.gdt_limit, 31);
@@ -74,15 +74,15 @@ static void test_layout(void **state)
 	for (size_t i = 0; i < f.kernel_size; i++)
 		assert_int_equal(v.ram[MIB + i], fake_kernel_byte(i));
 	/* Command line, NUL-terminated. */
-	assert_string_equal((const char *)v.ram + BOOT_CMDLINE_ADDR, "console=ttyS0");
+	assert_string_equal((const char *)v.ram + LAYOUT_CMDLINE_ADDR, "console=ttyS0");
 	/* initrd at the top of RAM. */
 	assert_memory_equal(v.ram + initrd_gpa, initrd, sizeof(initrd));
 
 	/* Zero page. */
-	zp = v.ram + BOOT_ZERO_PAGE_ADDR;
+	zp = v.ram + LAYOUT_ZERO_PAGE_ADDR;
 	assert_memory_equal(zp + 0x202, "HdrS", 4);
 	assert_int_equal(fake_get(zp, 0x210, 1), 0xff);
-	assert_int_equal(fake_get(zp, 0x228, 4), BOOT_CMDLINE_ADDR);
+	assert_int_equal(fake_get(zp, 0x228, 4), LAYOUT_CMDLINE_ADDR);
 	assert_int_equal(fake_get(zp, 0x218, 4), initrd_gpa);
 	assert_int_equal(fake_get(zp, 0x21c, 4), sizeof(initrd));
 	assert_int_equal(fake_get(zp, 0x1e8, 1), 3);
@@ -95,12 +95,12 @@ static void test_layout(void **state)
 	assert_true(fake_get(v.ram, 0x500 + 0x18, 8) == 0x00cf93000000ffffULL);
 
 	/* MP table in the last KiB of base memory, for 2 CPUs. */
-	mpf = v.ram + BOOT_MPTABLE_ADDR;
+	mpf = v.ram + LAYOUT_MPTABLE_ADDR;
 	assert_memory_equal(mpf, "_MP_", 4);
-	assert_int_equal(fake_get(mpf, 4, 4), BOOT_MPTABLE_ADDR + 16);
+	assert_int_equal(fake_get(mpf, 4, 4), LAYOUT_MPTABLE_ADDR + 16);
 	assert_memory_equal(mpf + 16, "PCMP", 4);
 	assert_int_equal(fake_get(mpf + 16, 34, 2), 2 + 2 + 1 + 15 + 1 + 2);
-	assert_true(BOOT_MPTABLE_ADDR >= 639 * 1024 && BOOT_MPTABLE_ADDR + 16 <= 640 * 1024);
+	assert_true(LAYOUT_MPTABLE_ADDR >= 639 * 1024 && LAYOUT_MPTABLE_ADDR + 16 <= 640 * 1024);
 	fake_vm_free(&v);
 }
 
@@ -115,9 +115,9 @@ static void test_no_initrd(void **state)
 	fake_vm_init(&v, 32 * MIB, &f);
 	v.cfg.cmdline = NULL; /* empty command line */
 	assert_int_equal(boot_linux(&v.mem, &v.cfg, &be, &e), 0);
-	assert_int_equal(fake_get(v.ram + BOOT_ZERO_PAGE_ADDR, 0x218, 4), 0);
-	assert_int_equal(fake_get(v.ram + BOOT_ZERO_PAGE_ADDR, 0x21c, 4), 0);
-	assert_int_equal(v.ram[BOOT_CMDLINE_ADDR], 0);
+	assert_int_equal(fake_get(v.ram + LAYOUT_ZERO_PAGE_ADDR, 0x218, 4), 0);
+	assert_int_equal(fake_get(v.ram + LAYOUT_ZERO_PAGE_ADDR, 0x21c, 4), 0);
+	assert_int_equal(v.ram[LAYOUT_CMDLINE_ADDR], 0);
 	fake_vm_free(&v);
 }
 
@@ -135,7 +135,7 @@ static void test_initrd_below_addr_max(void **state)
 	v.cfg.initrd = initrd;
 	v.cfg.initrd_len = sizeof(initrd);
 	assert_int_equal(boot_linux(&v.mem, &v.cfg, &be, &e), 0);
-	assert_int_equal(fake_get(v.ram + BOOT_ZERO_PAGE_ADDR, 0x218, 4), 24 * MIB - 0x1000);
+	assert_int_equal(fake_get(v.ram + LAYOUT_ZERO_PAGE_ADDR, 0x218, 4), 24 * MIB - 0x1000);
 	fake_vm_free(&v);
 }
 
@@ -157,7 +157,7 @@ static void test_initrd_too_large(void **state)
 	/* 15.5 MiB fits exactly. */
 	v.cfg.initrd_len = 32 * MIB - 0x1080000;
 	assert_int_equal(boot_linux(&v.mem, &v.cfg, &be, &e), 0);
-	assert_int_equal(fake_get(v.ram + BOOT_ZERO_PAGE_ADDR, 0x218, 4), 0x1080000);
+	assert_int_equal(fake_get(v.ram + LAYOUT_ZERO_PAGE_ADDR, 0x218, 4), 0x1080000);
 	free(initrd);
 	fake_vm_free(&v);
 }
@@ -168,7 +168,7 @@ static void test_cmdline_limits(void **state)
 	struct boot_entry be;
 	struct fake_vm v;
 	struct err e = {0};
-	char *big = malloc(BOOT_CMDLINE_MAX + 1);
+	char *big = malloc(LAYOUT_CMDLINE_MAX + 1);
 
 	(void)state;
 	f.cmdline_size = 10;
@@ -183,14 +183,14 @@ static void test_cmdline_limits(void **state)
 	/* A kernel accepting more than our buffer is capped by the buffer. */
 	f.cmdline_size = 0x100000;
 	fake_vm_init(&v, 32 * MIB, &f);
-	memset(big, 'x', BOOT_CMDLINE_MAX);
-	big[BOOT_CMDLINE_MAX] = '\0';
+	memset(big, 'x', LAYOUT_CMDLINE_MAX);
+	big[LAYOUT_CMDLINE_MAX] = '\0';
 	v.cfg.cmdline = big;
 	assert_int_equal(boot_linux(&v.mem, &v.cfg, &be, &e), -E2BIG);
 	assert_string_equal(e.msg, "command line is too long (limit 65535 bytes)");
-	big[BOOT_CMDLINE_MAX - 1] = '\0';
+	big[LAYOUT_CMDLINE_MAX - 1] = '\0';
 	assert_int_equal(boot_linux(&v.mem, &v.cfg, &be, &e), 0);
-	assert_int_equal(v.ram[BOOT_CMDLINE_ADDR + BOOT_CMDLINE_MAX - 1], 0);
+	assert_int_equal(v.ram[LAYOUT_CMDLINE_ADDR + LAYOUT_CMDLINE_MAX - 1], 0);
 	free(big);
 	fake_vm_free(&v);
 }

@@ -180,7 +180,7 @@ static void test_zero_page_short_image(void **state)
 static void test_pagetables(void **state)
 {
 	static uint8_t pt[6 * 4096];
-	const uint64_t base = BOOT_PML4_ADDR;
+	const uint64_t base = LAYOUT_PAGE_TABLES_ADDR;
 
 	(void)state;
 	memset(pt, 0xaa, sizeof(pt));

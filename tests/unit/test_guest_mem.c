@@ -39,9 +39,9 @@ static void test_small_layout(void **state)
 	assert_null(guest_buf(&m, 1, 512 * MIB));
 	assert_null(guest_buf(&m, 512 * MIB + 1, 0));
 	/* Nothing in or above the hole. */
-	assert_null(guest_buf(&m, MEM_HOLE_START, 1));
-	assert_null(guest_buf(&m, MEM_HOLE_END, 1));
-	assert_null(guest_buf(&m, MEM_HOLE_END, 0));
+	assert_null(guest_buf(&m, LAYOUT_MEM_HOLE_START, 1));
+	assert_null(guest_buf(&m, LAYOUT_MEM_HOLE_END, 1));
+	assert_null(guest_buf(&m, LAYOUT_MEM_HOLE_END, 0));
 	munmap(host, 512 * MIB);
 }
 
@@ -57,8 +57,8 @@ static void test_exactly_3g(void **state)
 	assert_ptr_equal(guest_buf(&m, 3 * GIB - 4, 4), host + 3 * GIB - 4);
 	assert_null(guest_buf(&m, 3 * GIB - 4, 5));
 	/* No RAM above 4 GiB: not even a zero-length buffer there. */
-	assert_null(guest_buf(&m, MEM_HOLE_END, 0));
-	assert_null(guest_buf(&m, MEM_HOLE_END, 1));
+	assert_null(guest_buf(&m, LAYOUT_MEM_HOLE_END, 0));
+	assert_null(guest_buf(&m, LAYOUT_MEM_HOLE_END, 1));
 	munmap(host, 3 * GIB);
 }
 

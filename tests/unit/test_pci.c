@@ -11,6 +11,7 @@
 #include <linux/pci_regs.h>
 
 #include "devices/pci.h"
+#include "vmm/layout.h"
 #include "tests/unit/fake_irq.h"
 
 static struct vm vm;
@@ -154,7 +155,7 @@ static void bar_sizing_and_move(void **state)
 	(void)state;
 	assert_int_equal(cfg_in(1, PCI_BASE_ADDRESS_0, 4), (uint32_t)old);
 	assert_int_equal(old & 0xfff, 0);
-	assert_true(old >= PCI_MMIO_START);
+	assert_true(old >= LAYOUT_PCI_MMIO_START);
 	/* Unimplemented BARs read as zero, even after sizing. */
 	cfg_out(1, PCI_BASE_ADDRESS_1, 4, 0xffffffff);
 	assert_int_equal(cfg_in(1, PCI_BASE_ADDRESS_1, 4), 0);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "devices/serial.h"
+#include "vmm/layout.h"
 #include "vmm/console.h"
 
 struct fixture {
@@ -26,7 +27,7 @@ static struct fixture *current;
 static int fake_line(struct vm *vm, unsigned gsi, int level)
 {
 	(void)vm;
-	assert_int_equal(gsi, SERIAL_COM1_IRQ);
+	assert_int_equal(gsi, LAYOUT_IRQ_COM1);
 	current->irq_level = level;
 	current->irq_changes++;
 	return 0;
@@ -48,7 +49,7 @@ static int setup(void **state)
 	assert_int_equal(vm_init_common(&f->vm, NULL, 64 << 20, &e), 0);
 	f->vm.irq.line = fake_line;
 	current = f;
-	assert_int_equal(serial_create(&f->vm, SERIAL_COM1_PORT, SERIAL_COM1_IRQ, sink, f,
+	assert_int_equal(serial_create(&f->vm, SERIAL_COM1_PORT, LAYOUT_IRQ_COM1, sink, f,
 				       &f->s, &e), 0);
 	*state = f;
 	return 0;

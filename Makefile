@@ -41,7 +41,8 @@ FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_RUNS   ?= 200000
 
-.PHONY: all help deps unit unit-san fuzz guest kvmbox integration check demo shell bench clean
+.PHONY: all help deps unit unit-san fuzz guest kvmbox integration check demo shell bench clean \
+	format format-check
 
 all: $(BUILD)/minivmm $(BUILD)/minictr $(BUILD)/vmmstat
 
@@ -53,6 +54,7 @@ help:
 	@echo "make bench      boot time / memory / disk / net benchmarks vs QEMU"
 	@echo "make guest      build/guest/bzImage and build/guest/initramfs.cpio.gz"
 	@echo "make SANITIZE=1 sanitizer build in build/san/"
+	@echo "make format     apply .clang-format to every C file (format-check: only check)"
 
 deps:
 	@tools/deps.sh
@@ -113,6 +115,17 @@ fuzz: $(FUZZ_BINS)
 		echo "fuzz: $$f ($(FUZZ_RUNS) runs)"; \
 		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=4096 2>&1 | tail -n 2; \
 	done
+
+# Every C file we own; .clang-format says how it looks.
+FORMAT_SRCS = $(shell find common vmm devices boot guest tests tools -name '*.[ch]' | sort)
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) || \
+		{ echo "format-check: run 'make format' (.clang-format)" >&2; exit 1; }
+	@echo "format-check: $(words $(FORMAT_SRCS)) files formatted"
 
 guest: build/guest/bzImage build/guest/initramfs.cpio.gz
 

@@ -2,7 +2,7 @@
 # Install the Debian packages minivmm needs, once, on a fresh machine.
 # Quiet and fast when everything is already there.
 set -eu
-PKGS="gcc make clang libclang-rt-14-dev libcmocka-dev libfdt-dev uuid-dev
+PKGS="gcc make clang clang-format libclang-rt-14-dev libcmocka-dev libfdt-dev uuid-dev
 qemu-system-x86 qemu-system-data seabios ipxe-qemu busybox-static cpio kmod
 e2fsprogs iproute2 python3 procps"
 # `make bench` also compares minictr with Debian's crun.

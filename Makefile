@@ -160,4 +160,7 @@ bench:
 clean:
 	rm -rf build
 
+# make image, make demo-debian: the Debian disk image (tools/image/).
+-include tools/image/image.mk
+
 -include $(shell find build -path build/kvmbox -prune -o -name '*.d' -type f -print 2>/dev/null)

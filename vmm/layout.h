@@ -69,6 +69,16 @@
 #define LAYOUT_IRQ_COM1          4
 #define LAYOUT_GSI_PCI_FIRST     5  /* PCI INTx, one per device, level */
 #define LAYOUT_GSI_PCI_LAST      23
+#define LAYOUT_IRQ_GED           3  /* ACPI GED (power button): edge, high;
+				     * COM2's line, which no device uses */
+
+/* I/O ports of the ACPI platform devices (devices/acpi_pm.c, pvpanic.c). */
+#define LAYOUT_PORT_PVPANIC      0x505 /* 1 byte, QEMU's pvpanic ISA port */
+#define LAYOUT_PORT_SLEEP_CTL    0x600 /* FADT SLEEP_CONTROL_REG, 1 byte */
+#define LAYOUT_PORT_SLEEP_STS    0x601 /* FADT SLEEP_STATUS_REG, 1 byte */
+#define LAYOUT_PORT_RESET        0x602 /* FADT RESET_REG, 1 byte */
+#define LAYOUT_RESET_VALUE       0x01  /* FADT RESET_VALUE */
+#define LAYOUT_SLEEP_TYPE_S5     5     /* the DSDT's _S5 SLP_TYP: power off */
 
 struct layout_region {
 	const char *name;

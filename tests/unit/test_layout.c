@@ -100,6 +100,9 @@ static void pci_interrupts_avoid_legacy_lines(void **state)
 	assert_true(LAYOUT_IRQ_PIT < LAYOUT_GSI_PCI_FIRST);
 	assert_true(LAYOUT_IRQ_CASCADE < LAYOUT_GSI_PCI_FIRST);
 	assert_true(LAYOUT_IRQ_COM1 < LAYOUT_GSI_PCI_FIRST);
+	assert_true(LAYOUT_IRQ_GED < LAYOUT_GSI_PCI_FIRST);
+	assert_true(LAYOUT_IRQ_GED != LAYOUT_IRQ_COM1 && LAYOUT_IRQ_GED != LAYOUT_IRQ_PIT &&
+		    LAYOUT_IRQ_GED != LAYOUT_IRQ_CASCADE);
 }
 
 int main(void)

@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "vmm/exit_status.h"
+
 #define DATA_PORT 0x60
 #define CMD_PORT  0x64
 
@@ -81,7 +83,7 @@ static void command(struct i8042 *k, uint8_t cmd)
 		k->ctr &= (uint8_t)~CTR_AUX_DISABLE;
 		break;
 	case CMD_RESET:
-		vm_request_stop(k->vm, 0);
+		vm_request_stop(k->vm, VM_STOP_RESET);
 		break;
 	default:
 		break; /* keyboard enable/disable and the rest need no state */

@@ -1,13 +1,13 @@
 #include "devices/sysports.h"
 
-#include "common/clock.h"
-
 #include <errno.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "common/clock.h"
 
 struct sysports {
 	struct vm *vm;

@@ -23,7 +23,8 @@ CC=${CC:-gcc}
 GUEST_CFLAGS=${GUEST_CFLAGS:--Wall -Wextra -Werror}
 # Modules the guest loads; their modules.dep dependencies come along. crc32c_generic
 # leads: ext4 needs a crc32c implementation at mount time without depending on one.
-MODULES="crc32c_generic virtio_pci virtio_blk virtio_net virtio_console virtio-rng ext4"
+MODULES="crc32c_generic virtio_pci virtio_blk virtio_net virtio_console virtio-rng ext4
+evdev button pvpanic-mmio"
 
 KDIR=$REPO/build/kernel
 VER=$("$REPO/tools/fetch-kernel.sh" "$KDIR") || die "cannot fetch the kernel"

@@ -12,9 +12,15 @@
  *
  * "Power off with status N": sync, write N to I/O port 0xf4 (minivmm's exit port and
  * QEMU's isa-debug-exit), then reboot(RB_POWER_OFF) if we are still running.
- * busybox poweroff/halt/reboot signal PID 1 with SIGUSR2/SIGUSR1/SIGTERM. */
+ * busybox poweroff/halt/reboot signal PID 1 with SIGUSR2/SIGUSR1/SIGTERM.
+ *
+ * The ACPI power button (minivmm's SIGTERM or Ctrl-A p) powers off in order, as a
+ * distribution does: a child watches the button's input device and sends PID 1
+ * SIGUSR2, like busybox poweroff; the test or shell is stopped, disks synced. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/input.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -254,6 +260,54 @@ static int open_console_tty(void)
 	return fd >= 0 ? fd : open("/dev/console", O_RDWR);
 }
 
+/* The ACPI button driver's input device for the power button, or -1. */
+static int open_power_button(void)
+{
+	DIR *d = opendir("/sys/class/input");
+	struct dirent *de;
+	int fd = -1;
+
+	if (!d)
+		return -1;
+	while (fd < 0 && (de = readdir(d))) {
+		char path[300], name[64];
+
+		if (strncmp(de->d_name, "event", 5))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/input/%s/device/name", de->d_name);
+		if (read_text(path, name, sizeof(name)) <= 0 || strcmp(name, "Power Button"))
+			continue;
+		snprintf(path, sizeof(path), "/dev/input/%s", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	closedir(d);
+	return fd;
+}
+
+/* Child: wait for a press of the power button, then ask PID 1 to power off. */
+static void watch_power_button(const struct init_opts *opts, const sigset_t *oldmask)
+{
+	struct input_event ev;
+	int fd;
+
+	if (fork() != 0)
+		return;
+	sigprocmask(SIG_SETMASK, oldmask, NULL); /* kill_everything's SIGTERM ends us */
+	fd = open_power_button();
+	if (fd < 0) {
+		say(opts, "no power button (ACPI off?)");
+		_exit(0);
+	}
+	while (read(fd, &ev, sizeof(ev)) == (ssize_t)sizeof(ev)) {
+		if (ev.type == EV_KEY && ev.code == KEY_POWER && ev.value == 1) {
+			fprintf(stderr, "init: power button pressed: powering off\n");
+			kill(1, SIGUSR2);
+			break;
+		}
+	}
+	_exit(0);
+}
+
 static pid_t spawn(const struct init_opts *opts, const sigset_t *oldmask)
 {
 	pid_t pid = fork();
@@ -408,6 +462,7 @@ int main(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, &oldmask);
+	watch_power_button(&opts, &oldmask);
 	if (opts.test[0])
 		say(&opts, "running test %s", opts.test);
 	pid_t pid = spawn(&opts, &oldmask);

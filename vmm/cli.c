@@ -10,7 +10,7 @@
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MEM, OPT_CPUS, OPT_CONSOLE,
 	OPT_UUID, OPT_BOOT_TIME, OPT_DISK, OPT_NET, OPT_VERSION, OPT_TIMEOUT,
-	OPT_CHECK_HOST, OPT_ALLOW_EMULATED_KVM,
+	OPT_CHECK_HOST, OPT_ALLOW_EMULATED_KVM, OPT_NO_REBOOT, OPT_SHUTDOWN_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -25,6 +25,8 @@ static const struct option long_options[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 	{ "check-host", no_argument, NULL, OPT_CHECK_HOST },
 	{ "allow-emulated-kvm", no_argument, NULL, OPT_ALLOW_EMULATED_KVM },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -49,7 +51,8 @@ const char *cli_usage(void)
 "  --cpus N             vCPUs, 1 to 64 and at most the host's KVM limit (default 1)\n"
 "  --console MODE       stdio (default), none, or file=PATH: where the serial\n"
 "                       console (COM1) goes. On a terminal: Ctrl-A x quits,\n"
-"                       Ctrl-A Ctrl-A sends Ctrl-A.\n"
+"                       Ctrl-A p presses the power button (the guest shuts\n"
+"                       down in order), Ctrl-A Ctrl-A sends Ctrl-A.\n"
 "  --disk PATH[,ro][,cache=writeback|unsafe][,serial=ID]\n"
 "                       virtio-blk disk from a raw image, repeatable (up to 16);\n"
 "                       cache=unsafe ignores guest flushes (scratch disks only)\n"
@@ -60,6 +63,13 @@ const char *cli_usage(void)
 "                       writes 123 to I/O port 0x3f0 (its init has started)\n"
 "  --timeout SECONDS    stop the VM when the guest has not ended it SECONDS\n"
 "                       after minivmm started (whole seconds, 1 or more)\n"
+"  --no-reboot          exit when the guest resets the machine (reboot, triple\n"
+"                       fault) instead of booting it again\n"
+"  --shutdown-timeout SECONDS\n"
+"                       SIGTERM or Ctrl-A p presses the ACPI power button; stop\n"
+"                       the VM if the guest has not powered off SECONDS later\n"
+"                       (default 15; 0 stops at once). A second SIGTERM, or\n"
+"                       SIGINT, stops at once.\n"
 "  --check-host         print one line on the KVM this host offers; exit 0\n"
 "                       when a stock guest kernel runs at hardware speed\n"
 "  --allow-emulated-kvm run even on a /dev/kvm without VT-x/AMD-V behind it\n"
@@ -70,10 +80,12 @@ const char *cli_usage(void)
 "\n"
 "Guest ports: a byte N written to I/O port 0xf4 stops the VM and minivmm exits\n"
 "with status N.\n"
-"Exit status: 0 when the guest powers off or reboots, N from the exit port,\n"
-"128+N after signal N, 1 on a runtime failure (including a host whose KVM\n"
-"cannot run a stock kernel at hardware speed), 2 on a usage error or invalid\n"
-"input file, 121 when --timeout stopped the VM.\n";
+"Exit status: 0 when the guest powers off, N from the exit port,\n"
+"1 on a runtime failure (including a host whose KVM cannot run a stock\n"
+"kernel at hardware speed), 2 on a usage error or invalid input file,\n"
+"121 when --timeout stopped the VM, 122 when the guest kernel panicked,\n"
+"123 when the guest reset the machine with --no-reboot, 128+N after\n"
+"signal N (143: the guest did not power off within --shutdown-timeout).\n";
 }
 
 /* A plain decimal count in [min, max] for option opt (--cpus, --timeout). */
@@ -146,6 +158,10 @@ static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *
 	case OPT_CPUS: return parse_count("--cpus", arg, 1, 64, &o->cpus, e);
 	case OPT_TIMEOUT:
 		return parse_count("--timeout", arg, 1, CLI_MAX_TIMEOUT, &o->timeout_s, e);
+	case OPT_SHUTDOWN_TIMEOUT:
+		return parse_count("--shutdown-timeout", arg, 0, CLI_MAX_SHUTDOWN_TIMEOUT,
+				   &o->shutdown_timeout_s, e);
+	case OPT_NO_REBOOT: o->no_reboot = true; return 0;
 	case OPT_CONSOLE: return parse_console(arg, o, e);
 	case OPT_UUID:
 		if (uuid_parse(arg, o->uuid) < 0)
@@ -173,6 +189,7 @@ int cli_parse(int argc, char **argv, struct vmm_options *o, struct err *e)
 	o->mem = CLI_DEFAULT_MEM;
 	o->cpus = 1;
 	o->console = CONSOLE_STDIO;
+	o->shutdown_timeout_s = CLI_DEFAULT_SHUTDOWN_TIMEOUT;
 	optind = 1;
 	opterr = 0; /* we word the errors ourselves */
 	while ((c = getopt_long(argc, argv, ":vh", long_options, NULL)) != -1) {

@@ -16,10 +16,11 @@
 #define CLI_MIN_MEM     (16ull << 20)
 #define CLI_MAX_MEM     (1ull << 40)
 #define CLI_DEFAULT_CMDLINE \
-	"console=ttyS0 reboot=k panic=-1 acpi=off pci=conf1,noearly " \
-	"i8042.noaux i8042.nomux i8042.nopnp"
+	"console=ttyS0 panic=-1 pci=conf1,noearly i8042.noaux i8042.nomux i8042.nopnp"
 
 #define CLI_MAX_TIMEOUT 31536000u /* --timeout: 365 days, far below overflow */
+#define CLI_DEFAULT_SHUTDOWN_TIMEOUT 15u
+#define CLI_MAX_SHUTDOWN_TIMEOUT     3600u
 
 enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK_HOST };
 
@@ -38,6 +39,8 @@ struct vmm_options {
 	bool verbose;
 	bool allow_emulated_kvm;  /* run on a /dev/kvm that is not hardware */
 	unsigned timeout_s;       /* stop the VM after this many seconds; 0: never */
+	unsigned shutdown_timeout_s; /* SIGTERM: power button, hard stop after this */
+	bool no_reboot;           /* a guest reset ends minivmm (EXIT_GUEST_RESET) */
 	const char *disks[CLI_MAX_DISKS];
 	unsigned ndisks;
 	const char *nics[CLI_MAX_NICS];

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "devices/serial.h"
+#include "vmm/exit_status.h"
 #include "vmm/vm.h"
 
 #define OUT_BUF_SIZE (64 * 1024)
@@ -59,6 +60,8 @@ enum console_key console_escape_step(bool *pending, uint8_t byte)
 	*pending = false;
 	if (byte == 'x' || byte == 'X')
 		return KEY_QUIT;
+	if (byte == 'p' || byte == 'P')
+		return KEY_POWER;
 	if (byte == CONSOLE_ESCAPE)
 		return KEY_PASS;
 	return KEY_NONE; /* unknown escapes are swallowed */
@@ -165,8 +168,11 @@ static size_t apply_escapes(struct console *c, bool *pending, uint8_t *buf, size
 			buf[out++] = buf[i];
 			break;
 		case KEY_QUIT:
-			vm_request_stop(c->vm, 0);
+			vm_request_stop(c->vm, EXIT_POWEROFF);
 			return out;
+		case KEY_POWER:
+			vm_request_shutdown(c->vm);
+			break;
 		case KEY_NONE:
 			break;
 		}
@@ -267,7 +273,7 @@ int console_start(struct console *c, struct serial *s, struct err *e)
 	c->writer_started = true;
 	if (c->in_fd < 0)
 		return 0;
-	if (c->in_tty) {
+	if (c->in_tty && !termios_saved) {
 		r = enter_raw_mode(e);
 		if (r < 0)
 			return r;
@@ -279,7 +285,7 @@ int console_start(struct console *c, struct serial *s, struct err *e)
 	return 0;
 }
 
-void console_close(struct console *c)
+void console_stop(struct console *c)
 {
 	if (!c)
 		return;
@@ -302,6 +308,16 @@ void console_close(struct console *c)
 	/* The reader polls vm->stop_fd, which is signalled before close. */
 	if (c->reader_started)
 		pthread_join(c->reader, NULL);
+	/* No thread left: ready for console_start on the next boot. */
+	c->writer_started = c->reader_started = false;
+	c->closing = false;
+}
+
+void console_close(struct console *c)
+{
+	if (!c)
+		return;
+	console_stop(c);
 	console_restore_terminal();
 	if (c->dropped && c->vm->verbose)
 		fprintf(stderr, "minivmm: console dropped %llu bytes of guest output\n",

@@ -21,7 +21,7 @@ enum console_mode { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
 /* What one input byte means to the Ctrl-A escape state machine. Pure, so the
  * key handling is unit-tested without a terminal. */
-enum console_key { KEY_NONE, KEY_PASS, KEY_QUIT };
+enum console_key { KEY_NONE, KEY_PASS, KEY_QUIT, KEY_POWER };
 enum console_key console_escape_step(bool *pending, uint8_t byte);
 
 int console_open(struct vm *vm, enum console_mode mode, const char *path,
@@ -32,8 +32,11 @@ int console_start(struct console *c, struct serial *s, struct err *e);
 void console_put(void *console, uint8_t byte);
 /* Guest output bytes lost because the host side did not keep up. */
 uint64_t console_dropped(struct console *c);
-/* Stop threads, flush what is buffered, restore the terminal. Reports the
- * number of dropped bytes with verbose. Safe on NULL. */
+/* Stop the threads (the VM has stopped) and flush what is buffered; the
+ * console can start again for the next boot of the same VM. Safe on NULL. */
+void console_stop(struct console *c);
+/* console_stop, restore the terminal, release. Reports the number of
+ * dropped bytes with verbose. Safe on NULL. */
 void console_close(struct console *c);
 /* Restore the terminal from a fatal-signal handler (async-signal-safe). */
 void console_restore_terminal(void);

@@ -10,11 +10,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "devices/acpi_pm.h"
 #include "devices/disk_opts.h"
 #include "common/clock.h"
 #include "devices/i8042.h"
 #include "devices/net_opts.h"
 #include "devices/pci.h"
+#include "devices/pvpanic.h"
 #include "devices/rtc.h"
 #include "devices/serial.h"
 #include "devices/sysports.h"
@@ -29,21 +31,28 @@
 #include "vmm/vm.h"
 
 struct machine {
-	struct vm vm;
-	bool vm_common, vm_kvm;
+	/* Host side: opened once, kept across the guest's reboots. */
 	struct console *console;
-	struct serial *serial;
-	struct i8042 *kbd;
-	struct rtc *rtc;
-	struct sysports *ports;
-	struct pci_host *pci;
-	struct vcpu *vcpus;
 	struct disk_config disks[CLI_MAX_DISKS];
 	unsigned ndisks;
 	struct net_config nics[CLI_MAX_NICS];
 	struct tap taps[CLI_MAX_NICS];
 	unsigned nnics;
 	int signal_fd;
+
+	/* One boot of the guest: built again after it resets the machine. */
+	struct vm vm;
+	bool vm_common, vm_kvm;
+	struct serial *serial;
+	struct i8042 *kbd;
+	struct rtc *rtc;
+	struct sysports *ports;
+	struct acpi_pm *pm;
+	struct pvpanic *panic;
+	struct pci_host *pci;
+	struct vcpu *vcpus;
+	/* The power button was pressed: stop the VM at this time (0: not). */
+	uint64_t shutdown_deadline_ns;
 };
 
 /* Host resources the VM will use, opened before /dev/kvm so that bad input
@@ -74,7 +83,7 @@ static int open_host_side(struct machine *m, const struct vmm_options *o, struct
 }
 
 static int add_devices(struct machine *m, const struct vmm_options *o,
-		       uint64_t start_ns, struct err *e)
+		       uint64_t boot_start_ns, struct err *e)
 {
 	struct vm *vm = &m->vm;
 	int r;
@@ -86,7 +95,11 @@ static int add_devices(struct machine *m, const struct vmm_options *o,
 	if (r == 0)
 		r = rtc_create(vm, &m->rtc, e);
 	if (r == 0)
-		r = sysports_create(vm, start_ns, o->boot_time, &m->ports, e);
+		r = sysports_create(vm, boot_start_ns, o->boot_time, &m->ports, e);
+	if (r == 0)
+		r = acpi_pm_create(vm, &m->pm, e);
+	if (r == 0)
+		r = pvpanic_create(vm, &m->panic, e);
 	if (r == 0)
 		r = pci_host_create(vm, &m->pci, e);
 	for (unsigned i = 0; r == 0 && i < m->ndisks; i++)
@@ -133,46 +146,95 @@ static void log_setup(const struct machine *m, const struct vmm_options *o)
 		(unsigned long long)(m->vm.mem.low_size >> 20), m->ndisks);
 }
 
-/* Milliseconds poll() may sleep before the --timeout deadline: -1 without
- * one (deadline_ns 0), 0 once it has passed. Rounded up, so the deadline has
- * passed when poll() returns on it; capped, so a long one takes a few loops. */
-static int ms_until(uint64_t deadline_ns)
+/* Milliseconds poll() may sleep before the earlier of two deadlines (0:
+ * none): -1 without any, 0 once one has passed. Rounded up, so the deadline
+ * has passed when poll() returns on it; capped, so a long one takes a few
+ * loops. */
+static int ms_until(uint64_t a_ns, uint64_t b_ns)
 {
+	uint64_t deadline = !a_ns ? b_ns : !b_ns ? a_ns : a_ns < b_ns ? a_ns : b_ns;
 	uint64_t now, ms;
 
-	if (!deadline_ns)
+	if (!deadline)
 		return -1;
 	now = monotonic_ns();
-	if (now >= deadline_ns)
+	if (now >= deadline)
 		return 0;
-	ms = (deadline_ns - now + 999999) / 1000000;
+	ms = (deadline - now + 999999) / 1000000;
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* Wait until the guest or a signal ends the VM, or the deadline passes.
- * Returns true when the deadline is what stopped it. */
-static bool wait_for_stop(struct machine *m, uint64_t deadline_ns)
+/* SIGTERM or Ctrl-A p: press the power button once and give the guest
+ * --shutdown-timeout seconds to power off. */
+static void start_shutdown(struct machine *m, const struct vmm_options *o, const char *why)
+{
+	struct vm *vm = &m->vm;
+
+	if (m->shutdown_deadline_ns)
+		return;
+	if (!o->shutdown_timeout_s) {
+		vm_request_stop(vm, EXIT_SIGNAL_BASE + SIGTERM);
+		return;
+	}
+	m->shutdown_deadline_ns = monotonic_ns() + o->shutdown_timeout_s * 1000000000ull;
+	if (vm->verbose)
+		fprintf(stderr, "minivmm: %s: pressing the power button (stop in %u s)\n", why,
+			o->shutdown_timeout_s);
+	if (acpi_pm_press_power_button(m->pm) < 0)
+		fprintf(stderr, "minivmm: cannot press the power button\n");
+}
+
+static void handle_signal(struct machine *m, const struct vmm_options *o)
+{
+	struct signalfd_siginfo si;
+	int sig;
+
+	if (read(m->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	sig = (int)si.ssi_signo;
+	/* The first SIGTERM asks; a second one, SIGINT or SIGHUP insist. */
+	if (sig == SIGTERM && !m->shutdown_deadline_ns) {
+		start_shutdown(m, o, "SIGTERM");
+		return;
+	}
+	if (m->vm.verbose)
+		fprintf(stderr, "minivmm: signal %d: stopping the VM\n", sig);
+	vm_request_stop(&m->vm, EXIT_SIGNAL_BASE + sig);
+}
+
+/* Wait until the guest or a signal ends the VM, or a deadline passes.
+ * Returns true when --timeout's deadline is what stopped it. */
+static bool wait_for_stop(struct machine *m, const struct vmm_options *o, uint64_t deadline_ns)
 {
 	struct vm *vm = &m->vm;
 
 	while (!vm_stopping(vm)) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = m->signal_fd, .events = POLLIN },
 			{ .fd = vm->stop_fd, .events = POLLIN },
+			{ .fd = vm->shutdown_fd, .events = POLLIN },
 		};
-		struct signalfd_siginfo si;
-		int ms = ms_until(deadline_ns);
+		int ms = ms_until(deadline_ns, m->shutdown_deadline_ns);
+		uint64_t now = monotonic_ns();
 
 		/* A guest that stops at the same moment wins with its own status. */
-		if (ms == 0)
+		if (ms == 0 && deadline_ns && now >= deadline_ns)
 			return vm_request_stop(vm, EXIT_TIMEOUT);
-		if (poll(p, 2, ms) < 0)
+		if (ms == 0) {
+			if (vm_request_stop(vm, EXIT_SIGNAL_BASE + SIGTERM))
+				fprintf(stderr, "minivmm: the guest did not power off within %u s "
+					"(--shutdown-timeout): stopped\n", o->shutdown_timeout_s);
+			break;
+		}
+		if (poll(p, 3, ms) < 0)
 			continue;
-		if (p[0].revents && read(m->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-			if (vm->verbose)
-				fprintf(stderr, "minivmm: signal %u: stopping the VM\n",
-					si.ssi_signo);
-			vm_request_stop(vm, 128 + (int)si.ssi_signo);
+		if (p[0].revents)
+			handle_signal(m, o);
+		if (p[2].revents) {
+			uint64_t n;
+
+			if (read(vm->shutdown_fd, &n, sizeof(n)) == sizeof(n))
+				start_shutdown(m, o, "console");
 		}
 	}
 	return false;
@@ -197,26 +259,45 @@ static int block_signals(struct machine *m, struct err *e)
 	return 0;
 }
 
-static void teardown(struct machine *m)
+/* Undo one boot: the VM, its devices and threads; the host side stays. */
+static void teardown_vm(struct machine *m)
 {
 	/* Make sure every thread sees the stop, then stop vCPUs first: once
 	 * they are gone no device handler can run. */
 	vm_request_stop(&m->vm, m->vm.exit_status);
 	vcpus_destroy(m->vcpus, m->vm.ncpus);
-	console_close(m->console);
+	console_stop(m->console);
 	pci_host_destroy(m->pci);
 	i8042_destroy(m->kbd);
 	rtc_destroy(m->rtc);
 	serial_destroy(m->serial);
 	sysports_destroy(m->ports);
-	for (unsigned i = 0; i < m->ndisks; i++)
-		disk_close(&m->disks[i]);
-	for (unsigned i = 0; i < m->nnics; i++)
-		tap_close(&m->taps[i]);
+	acpi_pm_destroy(m->pm);
+	pvpanic_destroy(m->panic);
 	if (m->vm_kvm)
 		kvm_vm_destroy(&m->vm);
 	if (m->vm_common)
 		vm_destroy_common(&m->vm);
+	m->vcpus = NULL;
+	m->pci = NULL;
+	m->kbd = NULL;
+	m->rtc = NULL;
+	m->serial = NULL;
+	m->ports = NULL;
+	m->pm = NULL;
+	m->panic = NULL;
+	m->vm_kvm = m->vm_common = false;
+	m->shutdown_deadline_ns = 0;
+}
+
+static void teardown(struct machine *m)
+{
+	teardown_vm(m);
+	console_close(m->console);
+	for (unsigned i = 0; i < m->ndisks; i++)
+		disk_close(&m->disks[i]);
+	for (unsigned i = 0; i < m->nnics; i++)
+		tap_close(&m->taps[i]);
 	if (m->signal_fd >= 0)
 		close(m->signal_fd);
 	free(m);
@@ -237,12 +318,64 @@ static int check_host_kvm(const struct vmm_options *o, struct err *e)
 	return r;
 }
 
+static int init_vm(struct machine *m, const struct vmm_options *o, struct err *e)
+{
+	int r = vm_init_common(&m->vm, NULL, o->mem, e);
+
+	m->vm_common = r == 0;
+	m->vm.verbose = o->verbose;
+	m->vm.io_bus.verbose = m->vm.mmio_bus.verbose = o->verbose;
+	memcpy(m->vm.uuid, o->uuid, sizeof(uuid_t));
+	return r;
+}
+
+/* Build the VM, boot the guest, run it until it stops. Returns the VM's stop
+ * status (>= 0, or VM_STOP_RESET) or a negative errno; *timed_out says
+ * whether --timeout ended it. */
+static int run_once(struct machine *m, const struct vmm_options *o, struct vm_inputs *in,
+		    uint64_t boot_start_ns, uint64_t deadline_ns, bool *timed_out, struct err *e)
+{
+	int r = m->vm_common ? 0 : init_vm(m, o, e);
+
+	if (r == 0)
+		r = kvm_vm_create(&m->vm, o->mem, o->cpus, e);
+	m->vm_kvm = r == 0;
+	if (r == 0) {
+		log_setup(m, o);
+		r = add_devices(m, o, boot_start_ns, e);
+	}
+	if (r == 0)
+		r = boot(m, o, in, e);
+	if (r == 0)
+		r = console_start(m->console, m->serial, e);
+	if (r == 0)
+		r = vcpus_start(m->vcpus, o->cpus, e);
+	if (r == 0)
+		*timed_out = wait_for_stop(m, o, deadline_ns);
+	return r < 0 ? r : m->vm.exit_status;
+}
+
+/* After a guest reset: read the kernel and initrd again, as a machine
+ * that boots from disk would. */
+static int prepare_reboot(const struct vmm_options *o, struct vm_inputs *in, struct err *e)
+{
+	int r = inputs_load(in, o->kernel, o->initrd, o->cmdline, o->mem, e);
+
+	if (r < 0)
+		return err_wrap(e, "cannot boot the guest again after its reset");
+	if (o->verbose)
+		fprintf(stderr, "minivmm: the guest reset the machine: booting it again\n");
+	return 0;
+}
+
 int machine_run(const struct vmm_options *o, struct vm_inputs *in,
 		uint64_t start_ns, int *fail_status, struct err *e)
 {
 	struct machine *m = calloc(1, sizeof(*m));
 	uint64_t deadline_ns = o->timeout_s ? start_ns + o->timeout_s * 1000000000ull : 0;
-	int r, status;
+	uint64_t boot_start_ns = start_ns;
+	bool timed_out = false;
+	int r;
 
 	*fail_status = EXIT_USAGE;
 	if (!m)
@@ -252,40 +385,32 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in,
 		m->disks[i].fd = -1;
 	for (unsigned i = 0; i < CLI_MAX_NICS; i++)
 		m->taps[i].fd = -1;
-	r = vm_init_common(&m->vm, NULL, o->mem, e);
-	m->vm_common = r == 0;
-	m->vm.verbose = o->verbose;
-	m->vm.io_bus.verbose = m->vm.mmio_bus.verbose = o->verbose;
-	memcpy(m->vm.uuid, o->uuid, sizeof(uuid_t));
+	r = init_vm(m, o, e);
 	if (r == 0)
 		r = open_host_side(m, o, e);
 	if (r == 0)
 		r = block_signals(m, e);
-	if (r < 0) {
-		teardown(m);
-		return r;
-	}
-	*fail_status = EXIT_RUNTIME_FAILURE;
-	r = check_host_kvm(o, e);
-	if (r == 0)
-		r = kvm_vm_create(&m->vm, o->mem, o->cpus, e);
-	m->vm_kvm = r == 0;
 	if (r == 0) {
-		log_setup(m, o);
-		r = add_devices(m, o, start_ns, e);
+		*fail_status = EXIT_RUNTIME_FAILURE;
+		r = check_host_kvm(o, e);
 	}
-	if (r == 0)
-		r = boot(m, o, in, e);
-	if (r == 0)
-		r = console_start(m->console, m->serial, e);
-	if (r == 0)
-		r = vcpus_start(m->vcpus, o->cpus, e);
-	if (r == 0 && wait_for_stop(m, deadline_ns)) {
+	while (r == 0) {
+		r = run_once(m, o, in, boot_start_ns, deadline_ns, &timed_out, e);
+		teardown_vm(m);
+		if (r != VM_STOP_RESET)
+			break;
+		if (o->no_reboot) {
+			r = EXIT_GUEST_RESET;
+			break;
+		}
+		boot_start_ns = monotonic_ns();
+		r = prepare_reboot(o, in, e);
+	}
+	if (timed_out) {
 		*fail_status = EXIT_TIMEOUT;
 		r = err_set(e, ETIMEDOUT, "the guest did not finish within %u s (--timeout): "
 			    "stopped", o->timeout_s);
 	}
-	status = m->vm.exit_status;
 	teardown(m);
-	return r < 0 ? r : status;
+	return r;
 }

@@ -7,16 +7,9 @@
 
 #include "vmm/cli.h"
 #include "common/err.h"
+#include "vmm/exit_status.h"
 #include "vmm/inputs.h"
 
-/* Exit statuses of minivmm besides the guest's own (0, or N from the exit
- * port) and 128+N after signal N. */
-#define EXIT_RUNTIME_FAILURE 1
-#define EXIT_USAGE 2
-/* --timeout stopped the VM. Not 124: that is what timeout(1) returns inside
- * a guest script, which a guest may hand back through the exit port; 125-127
- * and 128+N are shell and signal conventions. */
-#define EXIT_TIMEOUT 121
 
 /* Boot the machine described by opts and in, run it until it stops, tear it
  * down. Returns the VM's exit status (>= 0), or a negative errno with e

@@ -13,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "vmm/cpuid.h"
+#include "vmm/exit_status.h"
 
 #define KICK_SIGNAL SIGUSR1
 #define CPUID_MAX_ENTRIES 256
@@ -195,6 +196,17 @@ static void fatal_exit(struct vcpu *v, const char *what, uint64_t detail)
 	vm_request_stop(v->vm, 1);
 }
 
+/* KVM's own power events (PSCI on arm64; on x86 only from in-kernel
+ * emulation): the same outcomes as our ACPI registers. */
+static int system_event_status(uint32_t type)
+{
+	switch (type) {
+	case KVM_SYSTEM_EVENT_RESET: return VM_STOP_RESET;
+	case KVM_SYSTEM_EVENT_CRASH: return EXIT_GUEST_PANIC;
+	default: return EXIT_POWEROFF;
+	}
+}
+
 /* Returns false when the vCPU should stop running. */
 static bool handle_exit(struct vcpu *v)
 {
@@ -213,16 +225,20 @@ static bool handle_exit(struct vcpu *v)
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_HLT:
-	case KVM_EXIT_SHUTDOWN:
-		/* A triple fault is how a kernel resets when nothing else works:
-		 * treat it as a reboot, which ends the VM. */
+		/* Only without an in-kernel irqchip: nothing could wake it. */
 		if (v->vm->verbose)
-			fprintf(stderr, "minivmm: vCPU %u: guest %s\n", v->index,
-				run->exit_reason == KVM_EXIT_HLT ? "halted" : "reset (shutdown)");
-		vm_request_stop(v->vm, 0);
+			fprintf(stderr, "minivmm: vCPU %u: guest halted\n", v->index);
+		vm_request_stop(v->vm, EXIT_POWEROFF);
+		return false;
+	case KVM_EXIT_SHUTDOWN:
+		/* A triple fault: a real machine resets. Say so: it is how a
+		 * kernel crashes when nothing else works. */
+		if (vm_request_stop(v->vm, VM_STOP_RESET))
+			fprintf(stderr, "minivmm: vCPU %u: triple fault: the guest reset the "
+				"machine\n", v->index);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
-		vm_request_stop(v->vm, run->system_event.type == KVM_SYSTEM_EVENT_CRASH);
+		vm_request_stop(v->vm, system_event_status(run->system_event.type));
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
 		fatal_exit(v, "KVM_RUN failed to enter the guest",

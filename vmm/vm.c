@@ -23,6 +23,15 @@ bool vm_request_stop(struct vm *vm, int status)
 	return true;
 }
 
+void vm_request_shutdown(struct vm *vm)
+{
+	uint64_t one = 1;
+
+	if (vm->shutdown_fd >= 0 && write(vm->shutdown_fd, &one, sizeof(one)) < 0) {
+		/* Counter overflow only: a request is already pending. */
+	}
+}
+
 int vm_alloc_gsi(struct vm *vm)
 {
 	if (vm->next_gsi < LAYOUT_GSI_PCI_FIRST)
@@ -50,7 +59,7 @@ uint64_t vm_alloc_mmio(struct vm *vm, uint64_t size)
 int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
 {
 	memset(vm, 0, sizeof(*vm));
-	vm->kvm_fd = vm->vm_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->shutdown_fd = -1;
 	guest_mem_layout(&vm->mem, host, mem_size);
 	bus_init(&vm->io_bus, "io");
 	bus_init(&vm->mmio_bus, "mmio");
@@ -58,6 +67,9 @@ int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
 	vm->next_mmio = LAYOUT_PCI_MMIO_START;
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_fd < 0)
+		return err_sys(e, "eventfd");
+	vm->shutdown_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->shutdown_fd < 0)
 		return err_sys(e, "eventfd");
 	return 0;
 }
@@ -69,4 +81,7 @@ void vm_destroy_common(struct vm *vm)
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	vm->stop_fd = -1;
+	if (vm->shutdown_fd >= 0)
+		close(vm->shutdown_fd);
+	vm->shutdown_fd = -1;
 }

@@ -54,13 +54,19 @@ struct vm {
 	/* Stop request: set once by whichever thread ends the VM; every other
 	 * thread polls stop_fd (an eventfd) or the flag and winds down. */
 	atomic_bool stopping;
-	int exit_status;
+	int exit_status; /* vmm/exit_status.h: a status or VM_STOP_RESET */
 	int stop_fd;
+	/* Graceful shutdown requests (the console's Ctrl-A p, later the API):
+	 * the main loop presses the power button. */
+	int shutdown_fd;
 };
 
 /* Request an orderly stop with the given exit status; first caller wins
  * (returns true for it). Async-signal-unsafe; safe from any thread. */
 bool vm_request_stop(struct vm *vm, int status);
+/* Ask the main loop to shut the guest down in order (ACPI power button,
+ * then --shutdown-timeout). Safe from any thread. */
+void vm_request_shutdown(struct vm *vm);
 static inline bool vm_stopping(struct vm *vm)
 {
 	return atomic_load(&vm->stopping);

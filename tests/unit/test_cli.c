@@ -47,6 +47,9 @@ static void defaults(void **state)
 	assert_false(o.boot_time);
 	assert_false(o.allow_emulated_kvm);
 	assert_int_equal(o.timeout_s, 0); /* no deadline */
+	assert_int_equal(o.shutdown_timeout_s, CLI_DEFAULT_SHUTDOWN_TIMEOUT);
+	assert_false(o.no_reboot);
+	assert_null(strstr(o.cmdline, "acpi=off")); /* a full OS: ACPI on */
 	assert_false(o.uuid_given);
 	assert_false(uuid_is_null(o.uuid)); /* generated */
 }
@@ -135,6 +138,23 @@ static void timeout(void **state)
 	assert_int_equal(o.timeout_s, 7);
 }
 
+static void power_options(void **state)
+{
+	struct vmm_options o;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--no-reboot", "--shutdown-timeout", "0"),
+			 0);
+	assert_true(o.no_reboot);
+	assert_int_equal(o.shutdown_timeout_s, 0);
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--shutdown-timeout=3600"), 0);
+	assert_int_equal(o.shutdown_timeout_s, CLI_MAX_SHUTDOWN_TIMEOUT);
+	assert_non_null(strstr(cli_usage(), "Ctrl-A p"));
+	assert_non_null(strstr(cli_usage(), "122 when the guest kernel panicked"));
+	assert_non_null(strstr(cli_usage(), "123 when the guest reset"));
+}
+
 struct bad_case {
 	const char *argv[8];
 	const char *message;
@@ -175,6 +195,10 @@ static void bad_inputs(void **state)
 		{ { "--kernel", "k", "--timeout", "31536001" }, "out of range" },
 		{ { "--kernel", "k", "--timeout", "99999999999999999999" }, "not a number" },
 		{ { "--kernel", "k", "--timeout" }, "needs an argument" },
+		{ { "--kernel", "k", "--shutdown-timeout", "3601" },
+		  "--shutdown-timeout: 3601 is out of range (0 to 3600)" },
+		{ { "--kernel", "k", "--shutdown-timeout", "-1" }, "not a number" },
+		{ { "--kernel", "k", "--no-reboot=1" }, "--no-reboot" },
 		{ { "--kernel", "k", "--check-host=yes" }, "unknown option" },
 	};
 
@@ -216,6 +240,7 @@ int main(void)
 		cmocka_unit_test(help_and_version),
 		cmocka_unit_test(check_host),
 		cmocka_unit_test(timeout),
+		cmocka_unit_test(power_options),
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(too_many_disks),
 	};

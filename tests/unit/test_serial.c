@@ -245,6 +245,11 @@ static void escape_keys(void **state)
 	assert_int_equal(console_escape_step(&pending, CONSOLE_ESCAPE), KEY_NONE);
 	assert_int_equal(console_escape_step(&pending, 'q'), KEY_NONE);
 	assert_int_equal(console_escape_step(&pending, 'x'), KEY_PASS);
+	/* Ctrl-A p: the power button. */
+	assert_int_equal(console_escape_step(&pending, CONSOLE_ESCAPE), KEY_NONE);
+	assert_int_equal(console_escape_step(&pending, 'p'), KEY_POWER);
+	assert_false(pending);
+	assert_int_equal(console_escape_step(&pending, 'p'), KEY_PASS);
 }
 
 int main(void)

@@ -1,4 +1,5 @@
-/* i8042 controller model and the boot-signal / exit ports. */
+/* Platform devices: i8042, the boot-signal / exit ports, the RTC, the ACPI
+ * power-management registers and power button, pvpanic. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,12 +7,17 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/clock.h"
+#include "devices/acpi_pm.h"
 #include "devices/i8042.h"
+#include "devices/pvpanic.h"
 #include "devices/rtc.h"
 #include "devices/sysports.h"
+#include "vmm/exit_status.h"
+#include "vmm/layout.h"
 
 static void i8042_commands(void **state)
 {
@@ -37,11 +43,11 @@ static void i8042_commands(void **state)
 	i8042_write(k, 0x60, 0x47);
 	i8042_write(k, 0x64, 0x20);
 	assert_int_equal(i8042_read(k, 0x60), 0x47);
-	/* Pulsing reset stops the VM with status 0. */
+	/* Pulsing reset resets the machine (minivmm boots it again). */
 	assert_false(vm_stopping(&vm));
 	i8042_write(k, 0x64, 0xfe);
 	assert_true(vm_stopping(&vm));
-	assert_int_equal(vm.exit_status, 0);
+	assert_int_equal(vm.exit_status, VM_STOP_RESET);
 	i8042_destroy(k);
 	vm_destroy_common(&vm);
 }
@@ -131,6 +137,108 @@ static void rtc_ports(void **state)
 	vm_destroy_common(&vm);
 }
 
+static void port_write(struct vm *vm, uint16_t port, uint8_t v)
+{
+	bus_dispatch(&vm->io_bus, port, &v, 1, true);
+}
+
+static int line_changes[8];
+static unsigned nline_changes;
+
+static int record_line(struct vm *vm, unsigned gsi, int level)
+{
+	(void)vm;
+	if (nline_changes < 8)
+		line_changes[nline_changes++] = (int)gsi << 1 | level;
+	return 0;
+}
+
+/* A VM without KVM, with the ACPI power management and pvpanic devices. */
+struct acpi_fixture {
+	struct vm vm;
+	struct acpi_pm *pm;
+	struct pvpanic *panic;
+};
+
+static int acpi_setup(void **state)
+{
+	static struct acpi_fixture f;
+	struct err e = { 0 };
+
+	memset(&f, 0, sizeof(f));
+	if (vm_init_common(&f.vm, NULL, 64 << 20, &e) < 0 || acpi_pm_create(&f.vm, &f.pm, &e) < 0 ||
+	    pvpanic_create(&f.vm, &f.panic, &e) < 0)
+		return -1;
+	f.vm.irq.line = record_line;
+	nline_changes = 0;
+	*state = &f;
+	return 0;
+}
+
+static int acpi_teardown(void **state)
+{
+	struct acpi_fixture *f = *state;
+
+	acpi_pm_destroy(f->pm);
+	pvpanic_destroy(f->panic);
+	vm_destroy_common(&f->vm);
+	return 0;
+}
+
+static void acpi_sleep_s5_powers_off(void **state)
+{
+	struct acpi_fixture *f = *state;
+	uint8_t v = 0xff;
+
+	bus_dispatch(&f->vm.io_bus, LAYOUT_PORT_SLEEP_STS, &v, 1, false);
+	assert_int_equal(v, 0);
+	/* S5 without SLP_EN, another sleep type, the status register: nothing. */
+	port_write(&f->vm, LAYOUT_PORT_SLEEP_CTL, LAYOUT_SLEEP_TYPE_S5 << 2);
+	port_write(&f->vm, LAYOUT_PORT_SLEEP_CTL, 3 << 2 | 0x20);
+	port_write(&f->vm, LAYOUT_PORT_SLEEP_STS, 0xff);
+	assert_false(vm_stopping(&f->vm));
+	port_write(&f->vm, LAYOUT_PORT_SLEEP_CTL, LAYOUT_SLEEP_TYPE_S5 << 2 | 0x20);
+	assert_true(vm_stopping(&f->vm));
+	assert_int_equal(f->vm.exit_status, EXIT_POWEROFF);
+}
+
+static void acpi_reset_register_resets(void **state)
+{
+	struct acpi_fixture *f = *state;
+
+	port_write(&f->vm, LAYOUT_PORT_RESET, LAYOUT_RESET_VALUE + 1);
+	assert_false(vm_stopping(&f->vm));
+	port_write(&f->vm, LAYOUT_PORT_RESET, LAYOUT_RESET_VALUE);
+	assert_true(vm_stopping(&f->vm));
+	assert_int_equal(f->vm.exit_status, VM_STOP_RESET);
+}
+
+static void power_button_is_one_ged_edge(void **state)
+{
+	struct acpi_fixture *f = *state;
+
+	assert_int_equal(acpi_pm_press_power_button(f->pm), 0);
+	assert_int_equal(nline_changes, 2);
+	assert_int_equal(line_changes[0], LAYOUT_IRQ_GED << 1 | 1);
+	assert_int_equal(line_changes[1], LAYOUT_IRQ_GED << 1 | 0);
+	/* Pressing the button stops nothing by itself: the guest decides. */
+	assert_false(vm_stopping(&f->vm));
+}
+
+static void pvpanic_reports_panic(void **state)
+{
+	struct acpi_fixture *f = *state;
+	uint8_t v = 0;
+
+	bus_dispatch(&f->vm.io_bus, LAYOUT_PORT_PVPANIC, &v, 1, false);
+	assert_int_equal(v, PVPANIC_PANICKED);
+	port_write(&f->vm, LAYOUT_PORT_PVPANIC, 0x02); /* crash kernel loaded: no */
+	assert_false(vm_stopping(&f->vm));
+	port_write(&f->vm, LAYOUT_PORT_PVPANIC, PVPANIC_PANICKED);
+	assert_true(vm_stopping(&f->vm));
+	assert_int_equal(f->vm.exit_status, EXIT_GUEST_PANIC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +247,10 @@ int main(void)
 		cmocka_unit_test(ports_conflict_refused),
 		cmocka_unit_test(rtc_reads_bcd_utc),
 		cmocka_unit_test(rtc_ports),
+		cmocka_unit_test_setup_teardown(acpi_sleep_s5_powers_off, acpi_setup, acpi_teardown),
+		cmocka_unit_test_setup_teardown(acpi_reset_register_resets, acpi_setup, acpi_teardown),
+		cmocka_unit_test_setup_teardown(power_button_is_one_ged_edge, acpi_setup, acpi_teardown),
+		cmocka_unit_test_setup_teardown(pvpanic_reports_panic, acpi_setup, acpi_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vmm/exit_status.h"
 #include "vmm/layout.h"
 
 struct pvpanic {
@@ -22,9 +21,10 @@ void pvpanic_write(struct pvpanic *p, uint8_t val)
 {
 	if (!(val & PVPANIC_PANICKED))
 		return;
-	/* One line, from the first panicking vCPU only. */
-	if (vm_request_stop(p->vm, EXIT_GUEST_PANIC))
-		fprintf(stderr, "minivmm: the guest kernel panicked (pvpanic): stopping the VM\n");
+	/* One line, from the first panicking vCPU only. The VM runs on a
+	 * moment so the guest's console shows its own panic message. */
+	if (vm_report_panic(p->vm))
+		fprintf(stderr, "minivmm: the guest kernel panicked (pvpanic)\n");
 }
 
 static void pvpanic_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,

@@ -1,7 +1,7 @@
 /* pvpanic (QEMU's ISA device, ACPI id QEMU0001, one I/O port): the guest
- * kernel's pvpanic driver writes PANICKED to it from its panic notifier, and
- * minivmm reports the panic and ends with EXIT_GUEST_PANIC before the
- * guest's own panic=-1 reboot can hide it. */
+ * kernel's pvpanic driver writes PANICKED to it from its panic notifier;
+ * minivmm says so on stderr and ends with EXIT_GUEST_PANIC instead of the
+ * reboot that panic=-1 then asks for (vm_report_panic). */
 #ifndef MINIVMM_PVPANIC_H
 #define MINIVMM_PVPANIC_H
 

@@ -53,7 +53,12 @@ struct machine {
 	struct vcpu *vcpus;
 	/* The power button was pressed: stop the VM at this time (0: not). */
 	uint64_t shutdown_deadline_ns;
+	/* The guest panicked: end the VM at this time unless it resets first. */
+	uint64_t panic_deadline_ns;
 };
+
+/* How long a panicked guest may go on printing before the VM ends. */
+#define PANIC_GRACE_NS (2 * 1000000000ull)
 
 /* Host resources the VM will use, opened before /dev/kvm so that bad input
  * is reported the same way on every host. */
@@ -146,13 +151,17 @@ static void log_setup(const struct machine *m, const struct vmm_options *o)
 		(unsigned long long)(m->vm.mem.low_size >> 20), m->ndisks);
 }
 
-/* Milliseconds poll() may sleep before the earlier of two deadlines (0:
- * none): -1 without any, 0 once one has passed. Rounded up, so the deadline
- * has passed when poll() returns on it; capped, so a long one takes a few
- * loops. */
-static int ms_until(uint64_t a_ns, uint64_t b_ns)
+/* The earlier of two deadlines, 0 meaning none. */
+static uint64_t earlier(uint64_t a_ns, uint64_t b_ns)
 {
-	uint64_t deadline = !a_ns ? b_ns : !b_ns ? a_ns : a_ns < b_ns ? a_ns : b_ns;
+	return !a_ns ? b_ns : !b_ns ? a_ns : a_ns < b_ns ? a_ns : b_ns;
+}
+
+/* Milliseconds poll() may sleep before deadline (0: none): -1 without one,
+ * 0 once it has passed. Rounded up, so the deadline has passed when poll()
+ * returns on it; capped, so a long one takes a few loops. */
+static int ms_until(uint64_t deadline)
+{
 	uint64_t now, ms;
 
 	if (!deadline)
@@ -202,40 +211,50 @@ static void handle_signal(struct machine *m, const struct vmm_options *o)
 	vm_request_stop(&m->vm, EXIT_SIGNAL_BASE + sig);
 }
 
+/* A deadline has passed: stop the VM for it. Returns true for --timeout's.
+ * A guest that stops at the same moment wins with its own status. */
+static bool deadline_passed(struct machine *m, const struct vmm_options *o,
+			    uint64_t deadline_ns, uint64_t now)
+{
+	struct vm *vm = &m->vm;
+
+	if (deadline_ns && now >= deadline_ns)
+		return vm_request_stop(vm, EXIT_TIMEOUT);
+	if (m->panic_deadline_ns && now >= m->panic_deadline_ns)
+		vm_request_stop(vm, EXIT_GUEST_PANIC);
+	else if (vm_request_stop(vm, EXIT_SIGNAL_BASE + SIGTERM))
+		fprintf(stderr, "minivmm: the guest did not power off within %u s "
+			"(--shutdown-timeout): stopped\n", o->shutdown_timeout_s);
+	return false;
+}
+
 /* Wait until the guest or a signal ends the VM, or a deadline passes.
  * Returns true when --timeout's deadline is what stopped it. */
 static bool wait_for_stop(struct machine *m, const struct vmm_options *o, uint64_t deadline_ns)
 {
 	struct vm *vm = &m->vm;
+	uint64_t n;
 
 	while (!vm_stopping(vm)) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = m->signal_fd, .events = POLLIN },
 			{ .fd = vm->stop_fd, .events = POLLIN },
 			{ .fd = vm->shutdown_fd, .events = POLLIN },
+			{ .fd = vm->panic_fd, .events = POLLIN },
 		};
-		int ms = ms_until(deadline_ns, m->shutdown_deadline_ns);
-		uint64_t now = monotonic_ns();
+		int ms = ms_until(earlier(deadline_ns,
+					  earlier(m->shutdown_deadline_ns, m->panic_deadline_ns)));
 
-		/* A guest that stops at the same moment wins with its own status. */
-		if (ms == 0 && deadline_ns && now >= deadline_ns)
-			return vm_request_stop(vm, EXIT_TIMEOUT);
-		if (ms == 0) {
-			if (vm_request_stop(vm, EXIT_SIGNAL_BASE + SIGTERM))
-				fprintf(stderr, "minivmm: the guest did not power off within %u s "
-					"(--shutdown-timeout): stopped\n", o->shutdown_timeout_s);
-			break;
-		}
-		if (poll(p, 3, ms) < 0)
+		if (ms == 0)
+			return deadline_passed(m, o, deadline_ns, monotonic_ns());
+		if (poll(p, 4, ms) < 0)
 			continue;
 		if (p[0].revents)
 			handle_signal(m, o);
-		if (p[2].revents) {
-			uint64_t n;
-
-			if (read(vm->shutdown_fd, &n, sizeof(n)) == sizeof(n))
-				start_shutdown(m, o, "console");
-		}
+		if (p[2].revents && read(vm->shutdown_fd, &n, sizeof(n)) == sizeof(n))
+			start_shutdown(m, o, "console");
+		if (p[3].revents && read(vm->panic_fd, &n, sizeof(n)) == sizeof(n))
+			m->panic_deadline_ns = monotonic_ns() + PANIC_GRACE_NS;
 	}
 	return false;
 }
@@ -287,7 +306,7 @@ static void teardown_vm(struct machine *m)
 	m->pm = NULL;
 	m->panic = NULL;
 	m->vm_kvm = m->vm_common = false;
-	m->shutdown_deadline_ns = 0;
+	m->shutdown_deadline_ns = m->panic_deadline_ns = 0;
 }
 
 static void teardown(struct machine *m)
@@ -352,7 +371,12 @@ static int run_once(struct machine *m, const struct vmm_options *o, struct vm_in
 		r = vcpus_start(m->vcpus, o->cpus, e);
 	if (r == 0)
 		*timed_out = wait_for_stop(m, o, deadline_ns);
-	return r < 0 ? r : m->vm.exit_status;
+	if (r < 0)
+		return r;
+	/* panic=-1 resets right after the panic: report the panic instead. */
+	if (atomic_load(&m->vm.panicked) && m->vm.exit_status == VM_STOP_RESET)
+		return EXIT_GUEST_PANIC;
+	return m->vm.exit_status;
 }
 
 /* After a guest reset: read the kernel and initrd again, as a machine

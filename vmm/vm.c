@@ -32,6 +32,18 @@ void vm_request_shutdown(struct vm *vm)
 	}
 }
 
+bool vm_report_panic(struct vm *vm)
+{
+	uint64_t one = 1;
+
+	if (atomic_exchange(&vm->panicked, true))
+		return false;
+	if (vm->panic_fd >= 0 && write(vm->panic_fd, &one, sizeof(one)) < 0) {
+		/* Counter overflow only: already signalled. */
+	}
+	return true;
+}
+
 int vm_alloc_gsi(struct vm *vm)
 {
 	if (vm->next_gsi < LAYOUT_GSI_PCI_FIRST)
@@ -59,7 +71,7 @@ uint64_t vm_alloc_mmio(struct vm *vm, uint64_t size)
 int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
 {
 	memset(vm, 0, sizeof(*vm));
-	vm->kvm_fd = vm->vm_fd = vm->shutdown_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->shutdown_fd = vm->panic_fd = -1;
 	guest_mem_layout(&vm->mem, host, mem_size);
 	bus_init(&vm->io_bus, "io");
 	bus_init(&vm->mmio_bus, "mmio");
@@ -69,7 +81,8 @@ int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
 	if (vm->stop_fd < 0)
 		return err_sys(e, "eventfd");
 	vm->shutdown_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->shutdown_fd < 0)
+	vm->panic_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->shutdown_fd < 0 || vm->panic_fd < 0)
 		return err_sys(e, "eventfd");
 	return 0;
 }
@@ -83,5 +96,7 @@ void vm_destroy_common(struct vm *vm)
 	vm->stop_fd = -1;
 	if (vm->shutdown_fd >= 0)
 		close(vm->shutdown_fd);
-	vm->shutdown_fd = -1;
+	if (vm->panic_fd >= 0)
+		close(vm->panic_fd);
+	vm->shutdown_fd = vm->panic_fd = -1;
 }

@@ -59,6 +59,10 @@ struct vm {
 	/* Graceful shutdown requests (the console's Ctrl-A p, later the API):
 	 * the main loop presses the power button. */
 	int shutdown_fd;
+	/* The guest kernel reported a panic (pvpanic): signalled on panic_fd;
+	 * the main loop lets it finish its console output, then ends the VM. */
+	atomic_bool panicked;
+	int panic_fd;
 };
 
 /* Request an orderly stop with the given exit status; first caller wins
@@ -67,6 +71,9 @@ bool vm_request_stop(struct vm *vm, int status);
 /* Ask the main loop to shut the guest down in order (ACPI power button,
  * then --shutdown-timeout). Safe from any thread. */
 void vm_request_shutdown(struct vm *vm);
+/* The guest panicked: the VM ends with EXIT_GUEST_PANIC once the guest has
+ * reset itself or after a short grace. First call returns true. */
+bool vm_report_panic(struct vm *vm);
 static inline bool vm_stopping(struct vm *vm)
 {
 	return atomic_load(&vm->stopping);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "devices/acpi_pm.h"
@@ -228,15 +229,20 @@ static void power_button_is_one_ged_edge(void **state)
 static void pvpanic_reports_panic(void **state)
 {
 	struct acpi_fixture *f = *state;
+	uint64_t count = 0;
 	uint8_t v = 0;
 
 	bus_dispatch(&f->vm.io_bus, LAYOUT_PORT_PVPANIC, &v, 1, false);
 	assert_int_equal(v, PVPANIC_PANICKED);
 	port_write(&f->vm, LAYOUT_PORT_PVPANIC, 0x02); /* crash kernel loaded: no */
 	assert_false(vm_stopping(&f->vm));
+	assert_false(atomic_load(&f->vm.panicked));
 	port_write(&f->vm, LAYOUT_PORT_PVPANIC, PVPANIC_PANICKED);
-	assert_true(vm_stopping(&f->vm));
-	assert_int_equal(f->vm.exit_status, EXIT_GUEST_PANIC);
+	assert_true(atomic_load(&f->vm.panicked));
+	assert_int_equal(read(f->vm.panic_fd, &count, sizeof(count)), sizeof(count));
+	assert_int_equal(count, 1);
+	/* Reported once, however many vCPUs panic. */
+	assert_false(vm_report_panic(&f->vm));
 }
 
 int main(void)

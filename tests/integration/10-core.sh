@@ -66,9 +66,10 @@ else
 	show_log "$T/pipe.err"
 fi
 
-# SIGTERM while the guest runs: orderly stop, status 128+15, nothing left.
+# SIGTERM while the guest runs, with --shutdown-timeout 0 (no power button,
+# 40-power.sh tests that): orderly stop, status 128+15, nothing left.
 mkfifo "$T/hold"
-"$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" --boot-time \
+"$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" --boot-time --shutdown-timeout 0 \
 	--append "$GUEST_CMDLINE" <"$T/hold" >"$T/sigterm.log" 2>"$T/sigterm.err" &
 pid=$!
 exec 9>"$T/hold" # keep the guest's stdin open: EOF must not be what stops it

@@ -33,3 +33,10 @@ fi
 
 vm_test timeout-in-time facts --timeout 200
 expect_status "a guest that ends within --timeout keeps its own status (42)" 42 timeout-in-time
+
+# The scripts' command line (guest/cmdline.sh) is minivmm's default.
+if "$MINIVMM" --help | grep -qF "\"$GUEST_CMDLINE_BASE\""; then
+	pass "guest/cmdline.sh's base command line is minivmm's default"
+else
+	fail "default command line" "guest/cmdline.sh and vmm/cli.h differ"
+fi

@@ -21,8 +21,11 @@ if [ "$HOST_KVM_RUN" = direct ]; then
 else
 	# ONLY=pattern (e.g. ONLY=20-blk) picks suite files; pass it into the box.
 	out=$(mktemp)
+	IASL=$(command -v iasl)
 	in_box() { # ONLY-pattern
-		tools/kvmbox --timeout "${KVMBOX_TIMEOUT:-1500}" -- \
+		# iasl (acpica-tools) disassembles the guest's ACPI tables (40-power).
+		tools/kvmbox --timeout "${KVMBOX_TIMEOUT:-1500}" \
+			${IASL:+--add "$IASL:build/iasl"} -- \
 			env ONLY="$1" sh tests/integration/suite.sh 2>&1 | tee "$out"
 		return "$(tail -n 1 "$out" | grep -q '^integration: [0-9]* passed, 0 failed$' && echo 0 || echo 1)"
 	}

@@ -12,13 +12,13 @@
 
 #include "devices/virtio_net.h"
 #include "devices/virtqueue.h"
-#include "tests/fuzz/fuzz_ring.h"
+#include "tests/mock/fake_ring.h"
 
 #define RAM_SIZE  0x20000u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint8_t *ram;
+static struct fake_queue fq;
 static int sock[2] = { -1, -1 };
 static struct net_rx_scratch scratch;
 static uint8_t sink[NET_HDR_LEN + NET_MAX_FRAME + 1024];
@@ -27,10 +27,10 @@ static void init_once(void)
 {
 	int big = 1 << 20;
 
-	if (ram)
+	if (fq.ram.base)
 		return;
-	ram = aligned_alloc(4096, RAM_SIZE);
-	if (!ram || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sock) < 0)
+	if (fake_ram_alloc(&fq.ram, RAM_SIZE) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sock) < 0)
 		abort();
 	setsockopt(sock[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 }
@@ -47,8 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct vq_chain chain;
 	static uint8_t frame[NET_HDR_LEN + 4096];
 	struct net_stats stats = { 0 };
-	struct guest_mem mem;
-	struct virtqueue vq;
+	struct virtqueue *vq = &fq.vq;
 	struct err e;
 	uint16_t qsize;
 	size_t flen;
@@ -59,12 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Byte 0: queue size; byte 1: indirect, rx/tx, mergeable; bytes 2-3:
 	 * start index; bytes 4-5: frame length; then RAM. */
 	qsize = (uint16_t)(1u << (data[0] % 9));
-	if (fuzz_ring_load(ram, RAM_SIZE, data + 8, size - 8, qsize, data[1] & 1,
-			   &mem, &vq, &e) < 0)
+	if (fake_queue_load(&fq, data + 8, size - 8, qsize, data[1] & 1, &e) < 0)
 		return 0;
-	vq.last_avail = (uint16_t)(data[2] | data[3] << 8);
+	vq->last_avail = (uint16_t)(data[2] | data[3] << 8);
 	if (data[1] & 2) {
-		struct net_rxq q = { .ctx = &vq, .pop = pop, .complete = complete,
+		struct net_rxq q = { .ctx = vq, .pop = pop, .complete = complete,
 				     .unpop = unpop, .ring_size = qsize };
 		uint64_t features = (data[1] & 4) ? 1ULL << VIRTIO_NET_F_MRG_RXBUF : 0;
 
@@ -77,10 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (unsigned n = 0; n < 2u * qsize; n++) {
-		if (vq_pop(&vq, &chain) <= 0)
+		if (vq_pop(vq, &chain) <= 0)
 			break;
 		net_tx_chain(sock[0], &chain, &stats);
-		vq_push(&vq, chain.head, 0);
+		vq_push(vq, chain.head, 0);
 		while (recv(sock[1], sink, sizeof(sink), 0) > 0)
 			;
 	}

@@ -12,32 +12,14 @@
 
 #include "devices/pci.h"
 #include "devices/virtio_blk.h"
-#include "vmm/vm.h"
+#include "tests/mock/fake_vm.h"
 
 #define RAM_SIZE 0x20000u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int no_line(struct vm *vm, unsigned gsi, int level)
-{
-	(void)vm; (void)gsi; (void)level;
-	return 0;
-}
-
-static int no_msi(struct vm *vm, uint64_t addr, uint32_t d)
-{
-	(void)vm; (void)addr; (void)d;
-	return 0;
-}
-
-static int no_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, int fd, bool mmio,
-			bool assign)
-{
-	(void)vm; (void)addr; (void)len; (void)fd; (void)mmio; (void)assign;
-	return -38; /* -ENOSYS: the notify handler kicks the eventfd itself */
-}
-
-static struct vm vm;
+static struct fake_vm fv;
+static struct vm *vm;
 static struct pci_host *host;
 static uint8_t *ram;
 static uint32_t bars[6];
@@ -54,16 +36,17 @@ static void init_once(void)
 
 	if (ram)
 		return;
-	ram = aligned_alloc(4096, RAM_SIZE);
 	fd = memfd_create("fuzz-pci-img", MFD_CLOEXEC);
-	if (!ram || fd < 0 || ftruncate(fd, 64 * 512) < 0)
+	if (fd < 0 || ftruncate(fd, 64 * 512) < 0 || fake_vm_init(&fv, RAM_SIZE, &e) < 0)
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (vm_init_common(&vm, ram, RAM_SIZE, &e) < 0)
-		abort();
-	vm.irq = (struct vm_irq_ops){ no_line, no_msi, no_ioeventfd };
-	if (pci_host_create(&vm, &host, &e) < 0 || disk_opts_parse(path, &cfg, &e) < 0 ||
-	    disk_open(&cfg, &e) < 0 || virtio_blk_create(&vm, host, &cfg, 0, &e) < 0) {
+	vm = &fv.vm;
+	host = fv.host;
+	ram = fv.ram.base;
+	/* No ioeventfd: the notify handler kicks the eventfd itself. */
+	fake_irq_ioeventfd_enosys(true);
+	if (disk_opts_parse(path, &cfg, &e) < 0 || disk_open(&cfg, &e) < 0 ||
+	    virtio_blk_create(vm, host, &cfg, 0, &e) < 0) {
 		fprintf(stderr, "fuzz_pci: setup: %s\n", e.msg);
 		abort();
 	}
@@ -73,14 +56,12 @@ static void init_once(void)
 
 static void restore(void)
 {
-	uint8_t zero = 0;
-
 	for (unsigned b = 0; b < 6; b++)
 		if (bars[b])
 			pci_cfg_write(host, 1, 0x10 + 4 * b, 4, bars[b]);
 	pci_cfg_write(host, 1, 0x04, 2, 0x2);         /* memory decoding on */
 	pci_cfg_write(host, 1, 0x40 + 2, 2, 0);       /* MSI-X (first capability) off */
-	bus_dispatch(&vm.mmio_bus, bars[0] + 20, &zero, 1, true); /* device_status = 0 */
+	guest_mmio_wr(vm, bars[0] + 20, 1, 0);        /* device_status = 0 */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -110,17 +91,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				pci_cfg_read(host, data[1] & 3, data[2], len);
 			break;
-		case 1: { /* through the ports, as the guest does it */
-			uint32_t addr = 0x80000000u | (uint32_t)(data[1] & 3) << 11 | (data[2] & 0xfc);
-
-			bus_dispatch(&vm.io_bus, 0xCF8, (uint8_t *)&addr, 4, true);
-			bus_dispatch(&vm.io_bus, 0xCFC + (data[2] & 3), buf, len, is_write);
+		case 1: /* through the ports, as the guest does it */
+			if (is_write)
+				guest_cfg_wr(vm, data[1] & 3, data[2], len, val);
+			else
+				guest_cfg_rd(vm, data[1] & 3, data[2], len);
 			break;
-		}
 		default: { /* MMIO into a BAR (where it was placed at creation) */
 			uint64_t off = (uint64_t)(data[2] | data[3] << 8) & 0x3fff;
 
-			bus_dispatch(&vm.mmio_bus, bars[data[1] % 6] + off, buf, len, is_write);
+			bus_dispatch(&vm->mmio_bus, bars[data[1] % 6] + off, buf, len, is_write);
 			break;
 		}
 		}

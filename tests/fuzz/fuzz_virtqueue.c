@@ -10,23 +10,22 @@
 
 #include "devices/virtio_blk.h"
 #include "devices/virtqueue.h"
-#include "tests/fuzz/fuzz_ring.h"
+#include "tests/mock/fake_ring.h"
 
 #define RAM_SIZE  0x10000u
 #define IMG_BYTES (64 * 512)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint8_t *ram;
+static struct fake_queue fq;
 static struct blk_backend be;
 
 static void init_once(void)
 {
-	if (ram)
+	if (fq.ram.base)
 		return;
-	ram = aligned_alloc(4096, RAM_SIZE);
 	be.fd = memfd_create("fuzz-img", MFD_CLOEXEC);
-	if (!ram || be.fd < 0 || ftruncate(be.fd, IMG_BYTES) < 0)
+	if (fake_ram_alloc(&fq.ram, RAM_SIZE) < 0 || be.fd < 0 || ftruncate(be.fd, IMG_BYTES) < 0)
 		abort();
 	be.sectors = IMG_BYTES / 512;
 	be.discard = be.write_zeroes = true;
@@ -36,8 +35,7 @@ static void init_once(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vq_chain chain;
-	struct guest_mem mem;
-	struct virtqueue vq;
+	struct virtqueue *vq = &fq.vq;
 	struct err e;
 	uint16_t qsize;
 
@@ -48,17 +46,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	qsize = (uint16_t)(1u << (data[0] % 9));
 	be.readonly = data[0] & 0x10;
 	be.unsafe = true; /* no fdatasync per iteration */
-	if (fuzz_ring_load(ram, RAM_SIZE, data + 4, size - 4, qsize, data[1] & 1,
-			   &mem, &vq, &e) < 0)
+	if (fake_queue_load(&fq, data + 4, size - 4, qsize, data[1] & 1, &e) < 0)
 		return 0;
-	vq.last_avail = (uint16_t)(data[2] | data[3] << 8);
+	vq->last_avail = (uint16_t)(data[2] | data[3] << 8);
 	for (unsigned n = 0; n < 2u * qsize; n++) {
-		int r = vq_pop(&vq, &chain);
+		int r = vq_pop(vq, &chain);
 
 		if (r <= 0)
 			break;
-		vq_push(&vq, chain.head, blk_handle_request(&be, &chain));
+		vq_push(vq, chain.head, blk_handle_request(&be, &chain));
 	}
-	vq_want_interrupt(&vq);
+	vq_want_interrupt(vq);
 	return 0;
 }

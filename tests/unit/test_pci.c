@@ -6,13 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
 #include <linux/pci_regs.h>
 
 #include "devices/pci.h"
 #include "vmm/layout.h"
-#include "tests/unit/fake_irq.h"
+#include "tests/mock/fake_vm.h"
 
 static struct vm vm;
 static struct pci_host *host;
@@ -56,7 +57,7 @@ static int setup(void **state)
 	(void)state;
 	if (vm_init_common(&vm, NULL, 64 << 20, &e) < 0)
 		return -1;
-	fake_install(&vm);
+	fake_irq_install(&vm);
 	if (pci_host_create(&vm, &host, &e) < 0)
 		return -1;
 	if (pci_device_alloc(host, 0x1234, 0x5678, 0x018000, 1, 0x1234, 1, "test", &dev, &e) ||
@@ -81,23 +82,10 @@ static void outl(uint16_t port, uint32_t v)
 	bus_dispatch(&vm.io_bus, port, (uint8_t *)&v, 4, true);
 }
 
-static uint32_t cfg_in(unsigned slot, unsigned reg, unsigned len)
-{
-	uint32_t v = 0;
-
-	outl(0xCF8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	bus_dispatch(&vm.io_bus, 0xCFC + (reg & 3), (uint8_t *)&v, len, false);
-	return v;
-}
-
-static void cfg_out(unsigned slot, unsigned reg, unsigned len, uint32_t v)
-{
-	outl(0xCF8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	bus_dispatch(&vm.io_bus, 0xCFC + (reg & 3), (uint8_t *)&v, len, true);
-}
-
-#define mmio_read32(addr) mmio_rd(&vm, addr, 4)
-#define mmio_write32(addr, v) mmio_wr(&vm, addr, 4, v)
+#define cfg_in(slot, reg, len) guest_cfg_rd(&vm, slot, reg, len)
+#define cfg_out(slot, reg, len, v) guest_cfg_wr(&vm, slot, reg, len, v)
+#define mmio_read32(addr) guest_mmio_rd(&vm, addr, 4)
+#define mmio_write32(addr, v) guest_mmio_wr(&vm, addr, 4, v)
 
 static void host_bridge_and_empty_slots(void **state)
 {
@@ -235,22 +223,22 @@ static void msix_masks_and_pending(void **state)
 
 	/* Masked: pending, no message. Unmask: delivered, pending clear. */
 	assert_int_equal(pci_msix_notify(dev, 1), 0);
-	assert_int_equal(fake_msis(), 0);
+	assert_int_equal(fake_irq_msis(), 0);
 	assert_int_equal(mmio_read32(t + 0x800), 1u << 1);
 	mmio_write32(t + 28, 0);
-	assert_int_equal(fake_msis(), 1);
-	assert_int_equal(fake.msi_addr, 0xfee00000);
-	assert_int_equal(fake.msi_data, 0x41);
+	assert_int_equal(fake_irq_msis(), 1);
+	assert_int_equal(fake_irq_msi_addr(), 0xfee00000);
+	assert_int_equal(fake_irq_msi_data(), 0x41);
 	assert_int_equal(mmio_read32(t + 0x800), 0);
 
 	/* Function mask works the same way. */
 	cfg_out(1, cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
 	assert_int_equal(pci_msix_notify(dev, 1), 0);
-	assert_int_equal(fake_msis(), 1);
+	assert_int_equal(fake_irq_msis(), 1);
 	cfg_out(1, cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
-	assert_int_equal(fake_msis(), 2);
+	assert_int_equal(fake_irq_msis(), 2);
 	assert_int_equal(pci_msix_notify(dev, 1), 0);
-	assert_int_equal(fake_msis(), 3);
+	assert_int_equal(fake_irq_msis(), 3);
 	/* The table size field is read-only; PBA writes are ignored. */
 	cfg_out(1, cap + PCI_MSIX_FLAGS, 2, 0xffff);
 	assert_int_equal(cfg_in(1, cap + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_QSIZE, 3);
@@ -274,14 +262,14 @@ static void intx_level_and_disable(void **state)
 	assert_int_equal(cfg_in(1, PCI_INTERRUPT_PIN, 1), 1);
 	assert_int_equal(cfg_in(1, PCI_INTERRUPT_LINE, 1), (uint32_t)gsi);
 	pci_intx_set(dev, true);
-	assert_int_equal(fake_level((unsigned)gsi), 1);
+	assert_int_equal(fake_irq_level((unsigned)gsi), 1);
 	assert_true(cfg_in(1, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
 	cfg_out(1, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE);
-	assert_int_equal(fake_level((unsigned)gsi), 0);
+	assert_int_equal(fake_irq_level((unsigned)gsi), 0);
 	cfg_out(1, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	assert_int_equal(fake_level((unsigned)gsi), 1);
+	assert_int_equal(fake_irq_level((unsigned)gsi), 1);
 	pci_intx_set(dev, false);
-	assert_int_equal(fake_level((unsigned)gsi), 0);
+	assert_int_equal(fake_irq_level((unsigned)gsi), 0);
 	assert_false(cfg_in(1, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
 
 	assert_int_equal(pci_host_irq_routes(host, routes, 4), 1);

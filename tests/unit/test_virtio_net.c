@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,13 +19,16 @@
 #include <linux/if_tun.h>
 
 #include "devices/virtio_net.h"
-#include "tests/unit/vq_fixture.h"
+#include "tests/mock/fake_ring.h"
 
 #define F(bit) (1ULL << (bit))
 #define MRG    F(VIRTIO_NET_F_MRG_RXBUF)
+#define RAM_SIZE (4u << 20)
+#define RING     0x1000u    /* descriptor table; avail and used rings follow */
+#define BUF      0x10000u   /* buffers from here */
 
 struct net_fixture {
-	struct vq_fixture fx;
+	struct fake_queue fx;
 	int sock[2];             /* [0] the device's "TAP", [1] the host side */
 	struct net_stats stats;
 	struct net_rx_scratch scratch;
@@ -53,12 +57,13 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	fx_init(&f->fx, 8, false);
+	if (fake_queue_init(&f->fx, RAM_SIZE, RING, 8, false) < 0)
+		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, f->sock) < 0)
 		return -1;
 	f->q = (struct net_rxq){ .ctx = f, .pop = fx_pop, .complete = fx_complete,
 				 .unpop = fx_unpop, .ring_size = 8 };
-	f->next_buf = FX_BUF;
+	f->next_buf = BUF;
 	*state = f;
 	return 0;
 }
@@ -69,7 +74,7 @@ static int teardown(void **state)
 
 	close(f->sock[0]);
 	close(f->sock[1]);
-	fx_free(&f->fx);
+	fake_queue_free(&f->fx);
 	free(f);
 	return 0;
 }
@@ -81,8 +86,7 @@ static uint64_t add_buf(struct net_fixture *f, unsigned i, uint32_t len, bool wr
 	uint64_t gpa = f->next_buf;
 
 	f->next_buf += (len + 4095) & ~4095u;
-	fx_desc(&f->fx, FX_DESC, i, gpa, len, writable ? VRING_DESC_F_WRITE : 0, 0);
-	fx_publish(&f->fx, (uint16_t)i);
+	fake_ring_add_buf(&f->fx.ring, (uint16_t)i, gpa, len, writable);
 	return gpa;
 }
 
@@ -99,22 +103,23 @@ static size_t make_frame(uint8_t *buf, size_t frame_len, uint8_t seed, uint8_t h
 
 static uint16_t used_idx(struct net_fixture *f)
 {
-	return __atomic_load_n(&fx_used(&f->fx)->idx, __ATOMIC_ACQUIRE);
+	return fake_ring_used_idx(&f->fx.ring);
 }
 
 static void tx_sends_header_and_frame(void **state)
 {
 	struct net_fixture *f = *state;
+	const struct fake_seg segs[] = {
+		{ BUF, NET_HDR_LEN, false }, { BUF + 0x1000, 100, false },
+	};
 	uint8_t frame[NET_HDR_LEN + 100], got[256];
 	struct vq_chain c;
 
 	make_frame(frame, 100, 7, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	/* Header and frame in separate descriptors, as Linux sends them. */
-	memcpy(f->fx.ram + FX_BUF, frame, NET_HDR_LEN);
-	memcpy(f->fx.ram + FX_BUF + 0x1000, frame + NET_HDR_LEN, 100);
-	fx_desc(&f->fx, FX_DESC, 0, FX_BUF, NET_HDR_LEN, VRING_DESC_F_NEXT, 1);
-	fx_desc(&f->fx, FX_DESC, 1, FX_BUF + 0x1000, 100, 0, 0);
-	fx_publish(&f->fx, 0);
+	memcpy(f->fx.ram.base + BUF, frame, NET_HDR_LEN);
+	memcpy(f->fx.ram.base + BUF + 0x1000, frame + NET_HDR_LEN, 100);
+	fake_ring_add(&f->fx.ring, 0, segs, 2);
 	assert_int_equal(vq_pop(&f->fx.vq, &c), 1);
 	assert_int_equal(net_tx_chain(f->sock[0], &c, &f->stats), 0);
 	assert_int_equal(recv(f->sock[1], got, sizeof(got), 0), sizeof(frame));
@@ -127,25 +132,23 @@ static void tx_sends_header_and_frame(void **state)
 static void tx_malformed_chains_dropped(void **state)
 {
 	struct net_fixture *f = *state;
+	const struct fake_seg too_long[] = {
+		{ BUF, 40 << 10, false }, { BUF + (40 << 10), 40 << 10, false },
+	};
 	uint8_t got[64];
 	struct vq_chain c;
 
 	/* 1: shorter than header + Ethernet header. */
-	fx_desc(&f->fx, FX_DESC, 0, FX_BUF, NET_HDR_LEN + 13, 0, 0);
-	fx_publish(&f->fx, 0);
+	fake_ring_add_buf(&f->fx.ring, 0, BUF, NET_HDR_LEN + 13, false);
 	/* 2: longer than header + 64 KiB (two 40 KiB segments). */
-	fx_desc(&f->fx, FX_DESC, 1, FX_BUF, 40 << 10, VRING_DESC_F_NEXT, 2);
-	fx_desc(&f->fx, FX_DESC, 2, FX_BUF + (40 << 10), 40 << 10, 0, 0);
-	fx_publish(&f->fx, 1);
+	fake_ring_add(&f->fx.ring, 1, too_long, 2);
 	/* 3: a buffer outside guest RAM. */
-	fx_desc(&f->fx, FX_DESC, 3, FX_MEM_SIZE - 16, 64, 0, 0);
-	fx_publish(&f->fx, 3);
+	fake_ring_add_buf(&f->fx.ring, 3, RAM_SIZE - 16, 64, false);
 	/* 4: a chain that loops on itself. */
-	fx_desc(&f->fx, FX_DESC, 4, FX_BUF, 64, VRING_DESC_F_NEXT, 4);
-	fx_publish(&f->fx, 4);
+	fake_ring_desc(&f->fx.ring, f->fx.ring.desc, 4, BUF, 64, VRING_DESC_F_NEXT, 4);
+	fake_ring_publish(&f->fx.ring, 4);
 	/* 5: a huge length that wraps the address space. */
-	fx_desc(&f->fx, FX_DESC, 5, ~0ULL - 8, 64, 0, 0);
-	fx_publish(&f->fx, 5);
+	fake_ring_add_buf(&f->fx.ring, 5, ~0ULL - 8, 64, false);
 	for (unsigned i = 0; i < 5; i++) {
 		assert_int_equal(vq_pop(&f->fx.vq, &c), 1);
 		assert_true(net_tx_chain(f->sock[0], &c, &f->stats) < 0);
@@ -164,8 +167,7 @@ static void tx_largest_frame_passes(void **state)
 	int big = 256 << 10;
 
 	assert_int_equal(setsockopt(f->sock[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big)), 0);
-	fx_desc(&f->fx, FX_DESC, 0, FX_BUF, NET_HDR_LEN + NET_MAX_FRAME, 0, 0);
-	fx_publish(&f->fx, 0);
+	fake_ring_add_buf(&f->fx.ring, 0, BUF, NET_HDR_LEN + NET_MAX_FRAME, false);
 	assert_int_equal(vq_pop(&f->fx.vq, &c), 1);
 	assert_int_equal(net_tx_chain(f->sock[0], &c, &f->stats), 0);
 	assert_int_equal(f->stats.tx_bytes, NET_MAX_FRAME);
@@ -182,11 +184,11 @@ static void rx_one_chain(void **state)
 	assert_int_equal(net_rx_frame(&f->q, 0, frame, len, &f->scratch, &f->stats),
 			 NET_RX_DELIVERED);
 	assert_int_equal(used_idx(f), 1);
-	assert_int_equal(fx_used(&f->fx)->ring[0].id, 0);
-	assert_int_equal(fx_used(&f->fx)->ring[0].len, len);
-	memcpy(&h, f->fx.ram + gpa, sizeof(h));
+	assert_int_equal(fake_ring_used(&f->fx.ring)->ring[0].id, 0);
+	assert_int_equal(fake_ring_used(&f->fx.ring)->ring[0].len, len);
+	memcpy(&h, f->fx.ram.base + gpa, sizeof(h));
 	assert_int_equal(h.num_buffers, 1);
-	assert_memory_equal(f->fx.ram + gpa + NET_HDR_LEN, frame + NET_HDR_LEN, 100);
+	assert_memory_equal(f->fx.ram.base + gpa + NET_HDR_LEN, frame + NET_HDR_LEN, 100);
 	assert_int_equal(f->stats.rx_packets, 1);
 	assert_int_equal(f->stats.rx_bytes, 100);
 }
@@ -205,13 +207,13 @@ static void rx_merged_over_three_buffers(void **state)
 			 NET_RX_DELIVERED);
 	/* Published together: 3 used entries, lengths 1000, 1000, 512. */
 	assert_int_equal(used_idx(f), 3);
-	assert_int_equal(fx_used(&f->fx)->ring[0].len, 1000);
-	assert_int_equal(fx_used(&f->fx)->ring[1].len, 1000);
-	assert_int_equal(fx_used(&f->fx)->ring[2].len, len - 2000);
-	memcpy(&h, f->fx.ram + gpa[0], sizeof(h));
+	assert_int_equal(fake_ring_used(&f->fx.ring)->ring[0].len, 1000);
+	assert_int_equal(fake_ring_used(&f->fx.ring)->ring[1].len, 1000);
+	assert_int_equal(fake_ring_used(&f->fx.ring)->ring[2].len, len - 2000);
+	memcpy(&h, f->fx.ram.base + gpa[0], sizeof(h));
 	assert_int_equal(h.num_buffers, 3);
 	for (unsigned i = 0; i < 3; i++)
-		assert_memory_equal(f->fx.ram + gpa[i] + (i ? 0 : NET_HDR_LEN),
+		assert_memory_equal(f->fx.ram.base + gpa[i] + (i ? 0 : NET_HDR_LEN),
 				    frame + 1000 * i + (i ? 0 : NET_HDR_LEN),
 				    i == 2 ? len - 2000 : 1000 - (i ? 0 : NET_HDR_LEN));
 }
@@ -237,8 +239,8 @@ static void rx_waits_for_buffers(void **state)
 	assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
 			 NET_RX_DELIVERED);
 	assert_int_equal(used_idx(f), 3);
-	assert_int_equal(fx_used(&f->fx)->ring[0].id, 0);
-	assert_int_equal(fx_used(&f->fx)->ring[2].id, 2);
+	assert_int_equal(fake_ring_used(&f->fx.ring)->ring[0].id, 0);
+	assert_int_equal(fake_ring_used(&f->fx.ring)->ring[2].id, 2);
 	assert_int_equal(f->stats.rx_dropped, 0);
 }
 
@@ -270,7 +272,7 @@ static void rx_without_mergeable_needs_one_chain(void **state)
 			 NET_RX_DROPPED);
 	/* The chain goes back with nothing written. */
 	assert_int_equal(used_idx(f), 1);
-	assert_int_equal(fx_used(&f->fx)->ring[0].len, 0);
+	assert_int_equal(fake_ring_used(&f->fx.ring)->ring[0].len, 0);
 	assert_int_equal(f->stats.rx_dropped, 1);
 }
 
@@ -303,8 +305,7 @@ static void rx_bad_chains_returned_and_counted(void **state)
 	size_t len = make_frame(frame, 100, 1, 0);
 
 	add_buf(f, 0, 2048, false);                    /* read-only */
-	fx_desc(&f->fx, FX_DESC, 1, FX_MEM_SIZE - 8, 2048, VRING_DESC_F_WRITE, 0);
-	fx_publish(&f->fx, 1);                         /* outside RAM */
+	fake_ring_add_buf(&f->fx.ring, 1, RAM_SIZE - 8, 2048, true);        /* outside RAM */
 	add_buf(f, 2, 8, true);                        /* smaller than the header */
 	for (unsigned i = 0; i < 3; i++)
 		assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
@@ -312,7 +313,7 @@ static void rx_bad_chains_returned_and_counted(void **state)
 	assert_int_equal(f->stats.rx_bad_chains, 3);
 	assert_int_equal(used_idx(f), 3);
 	for (unsigned i = 0; i < 3; i++)
-		assert_int_equal(fx_used(&f->fx)->ring[i].len, 0);
+		assert_int_equal(fake_ring_used(&f->fx.ring)->ring[i].len, 0);
 	/* Runt and oversized frames from the backend never touch the ring. */
 	assert_int_equal(net_rx_frame(&f->q, MRG, frame, NET_HDR_LEN + 5, &f->scratch,
 				      &f->stats), NET_RX_DROPPED);

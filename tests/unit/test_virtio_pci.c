@@ -7,24 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <linux/pci_regs.h>
-#include <linux/virtio_config.h>
-#include <linux/virtio_pci.h>
-
-#include "devices/virtio_pci.h"
-#include "tests/unit/fake_irq.h"
+#include "tests/mock/fake_vm.h"
+#include "tests/mock/virtio_driver.h"
 
 #define RAM_SIZE (1u << 20)
-#define DESC  0x1000u
-#define AVAIL 0x2000u
-#define USED  0x3000u
+#define RING  0x1000u   /* descriptor table; avail and used rings follow */
 #define BUF   0x8000u
 #define QSIZE 4
-#define COMMON(f) (bar0 + offsetof(struct virtio_pci_common_cfg, f))
+#define COMMON(f) VDRV_COMMON(&drv, f)
 
 struct slow_dev {
 	pthread_mutex_t lock;
@@ -36,10 +29,9 @@ struct slow_dev {
 
 static struct slow_dev slow = { .lock = PTHREAD_MUTEX_INITIALIZER,
 				.cond = PTHREAD_COND_INITIALIZER };
-static struct vm vm;
-static uint8_t *ram;
+static struct fake_vm fv;
+static struct virtio_driver drv;
 static struct pci_host *host;
-static uint64_t bar0;
 
 static uint64_t slow_features(void *dev) { (void)dev; return 0; }
 static void slow_config(void *dev, void *buf) { (void)dev; memset(buf, 0x5a, 4); }
@@ -87,72 +79,49 @@ static int setup(void **state)
 	struct err e;
 
 	(void)state;
-	ram = aligned_alloc(4096, RAM_SIZE);
-	memset(ram, 0, RAM_SIZE);
-	if (vm_init_common(&vm, ram, RAM_SIZE, &e) < 0)
+	if (fake_vm_init(&fv, RAM_SIZE, &e) < 0)
 		return -1;
-	fake_install(&vm);
+	host = fv.host;
 	slow.popped = slow.release = false;
 	slow.resets = 0;
-	if (pci_host_create(&vm, &host, &e) < 0 ||
-	    virtio_pci_create(&vm, host, &slow_ops, &slow, &vp, &e) < 0)
+	if (virtio_pci_create(&fv.vm, host, &slow_ops, &slow, &vp, &e) < 0)
 		return -1;
-	bar0 = pci_cfg_read(host, 1, PCI_BASE_ADDRESS_0, 4) & ~0xfu;
-	return 0;
+	return vdrv_init(&drv, &fv.vm, fv.ram.base, 1);
+}
+
+static void release_requests(void)
+{
+	pthread_mutex_lock(&slow.lock);
+	slow.release = true;
+	pthread_cond_broadcast(&slow.cond);
+	pthread_mutex_unlock(&slow.lock);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	pthread_mutex_lock(&slow.lock);
-	slow.release = true;
-	pthread_cond_broadcast(&slow.cond);
-	pthread_mutex_unlock(&slow.lock);
-	pci_host_destroy(host);
-	vm_destroy_common(&vm);
-	free(ram);
+	release_requests();
+	fake_vm_destroy(&fv);
 	return 0;
 }
 
-#define rd(addr, len) mmio_rd(&vm, addr, len)
-#define wr(addr, len, v) mmio_wr(&vm, addr, len, v)
+#define rd(addr, len) guest_mmio_rd(&fv.vm, addr, len)
+#define wr(addr, len, v) guest_mmio_wr(&fv.vm, addr, len, v)
 
+/* INTx, one queue of the device's maximum size. */
 static void bring_up(void)
 {
-	wr(COMMON(device_status), 1, 0);
-	wr(COMMON(guest_feature_select), 4, 1);
-	wr(COMMON(guest_feature), 4, 1); /* VIRTIO_F_VERSION_1 */
-	wr(COMMON(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-	   VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_true(rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_FEATURES_OK);
-	wr(COMMON(queue_select), 2, 0);
-	wr(COMMON(queue_desc_lo), 4, DESC);
-	wr(COMMON(queue_avail_lo), 4, AVAIL);
-	wr(COMMON(queue_used_lo), 4, USED);
-	wr(COMMON(queue_enable), 2, 1);
-	wr(COMMON(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-	   VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+	assert_true(vdrv_negotiate(&drv, 1ULL << VIRTIO_F_VERSION_1) &
+		    VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_int_equal(vdrv_queue_setup(&drv, 0, 0, RING, VIRTIO_MSI_NO_VECTOR), QSIZE);
+	vdrv_driver_ok(&drv);
 }
 
 static void kick_one(void)
 {
-	struct vring_desc d = { BUF, 16, VRING_DESC_F_WRITE, 0 };
-	struct vring_avail *a = (struct vring_avail *)(ram + AVAIL);
+	const struct fake_seg seg = { BUF, 16, true };
 
-	memcpy(ram + DESC, &d, sizeof(d));
-	a->ring[a->idx % QSIZE] = 0;
-	__atomic_store_n(&a->idx, (uint16_t)(a->idx + 1), __ATOMIC_RELEASE);
-	wr(bar0 + VIRTIO_PCI_NOTIFY_OFF, 2, 0);
-}
-
-static bool wait_status_zero(void)
-{
-	for (unsigned i = 0; i < 5000; i++) {
-		if (rd(COMMON(device_status), 1) == 0)
-			return true;
-		usleep(1000);
-	}
-	return false;
+	vdrv_submit(&drv, 0, 0, &seg, 1);
 }
 
 static void reset_waits_for_request_in_flight(void **state)
@@ -173,34 +142,30 @@ static void reset_waits_for_request_in_flight(void **state)
 	assert_true(rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_DRIVER_OK);
 	assert_int_equal(slow.resets, resets);
 
-	pthread_mutex_lock(&slow.lock);
-	slow.release = true;
-	pthread_cond_broadcast(&slow.cond);
-	pthread_mutex_unlock(&slow.lock);
-	assert_true(wait_status_zero());
+	release_requests();
+	assert_true(vdrv_wait_reset(&drv));
 	assert_int_equal(slow.resets, resets + 1);
 	/* The late completion went nowhere. */
-	assert_int_equal(((struct vring_used *)(ram + USED))->idx, 0);
+	assert_int_equal(fake_ring_used(&drv.q[0])->idx, 0);
 	wr(COMMON(queue_select), 2, 0);
 	assert_int_equal(rd(COMMON(queue_enable), 2), 0);
 }
 
 static void needs_reset_reaches_intx_driver(void **state)
 {
-	struct vring_avail *a = (struct vring_avail *)(ram + AVAIL);
 	int gsi = (int)pci_cfg_read(host, 1, PCI_INTERRUPT_LINE, 1);
 
 	(void)state;
 	bring_up();
-	__atomic_store_n(&a->idx, QSIZE + 1, __ATOMIC_RELEASE);
-	wr(bar0 + VIRTIO_PCI_NOTIFY_OFF, 2, 0);
-	assert_true(fake_wait(0, gsi));
+	__atomic_store_n(&fake_ring_avail(&drv.q[0])->idx, QSIZE + 1, __ATOMIC_RELEASE);
+	vdrv_notify(&drv, 0);
+	assert_true(vdrv_wait_irq(&drv, 0));
 	assert_true(rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
-	assert_int_equal(rd(bar0 + VIRTIO_PCI_ISR_OFF, 1), VIRTIO_PCI_ISR_CONFIG);
-	assert_int_equal(fake_level((unsigned)gsi), 0);
+	assert_int_equal(vdrv_isr(&drv), VIRTIO_PCI_ISR_CONFIG);
+	assert_int_equal(fake_irq_level((unsigned)gsi), 0);
 	/* Device config of the test device reads through. */
-	assert_int_equal(rd(bar0 + VIRTIO_PCI_DEVCFG_OFF, 4), 0x5a5a5a5a);
-	assert_int_equal(rd(bar0 + VIRTIO_PCI_DEVCFG_OFF + 4, 4), 0);
+	assert_int_equal(rd(drv.devcfg, 4), 0x5a5a5a5a);
+	assert_int_equal(rd(drv.devcfg + 4, 4), 0);
 }
 
 /* Sixteen devices (the most --disk allows) fit: own slots, own GSIs, BARs
@@ -216,7 +181,7 @@ static void sixteen_devices(void **state)
 		struct virtio_pci *vp;
 		struct err e;
 
-		assert_int_equal(virtio_pci_create(&vm, host, &slow_ops, &slow, &vp, &e), 0);
+		assert_int_equal(virtio_pci_create(&fv.vm, host, &slow_ops, &slow, &vp, &e), 0);
 	}
 	n = pci_host_irq_routes(host, routes, PCI_SLOTS);
 	assert_int_equal(n, 16);

@@ -15,14 +15,18 @@
 #include <unistd.h>
 
 #include "devices/virtio_blk.h"
-#include "tests/unit/vq_fixture.h"
+#include "tests/mock/fake_ring.h"
 
-#define HDR    (FX_BUF)
-#define STATUS (FX_BUF + 0x100)
-#define DATA   (FX_BUF + 0x1000)
+#define RAM_SIZE (4u << 20)
+#define RING   0x1000u      /* descriptor table; avail and used rings follow */
+#define BUF    0x10000u     /* buffers from here */
+#define HDR    (BUF)
+#define STATUS (BUF + 0x100)
+#define DATA   (BUF + 0x1000)
+#define DESC   (fx.ring.desc)
 #define IMG_SECTORS 64
 
-static struct vq_fixture fx;
+static struct fake_queue fx;
 static struct blk_backend be;
 
 static int setup(void **state)
@@ -31,7 +35,8 @@ static int setup(void **state)
 	uint8_t sector[512];
 
 	(void)state;
-	fx_init(&fx, 8, true);
+	if (fake_queue_init(&fx, RAM_SIZE, RING, 8, true) < 0)
+		return -1;
 	memset(&be, 0, sizeof(be));
 	be.fd = mkstemp(path);
 	if (be.fd < 0)
@@ -53,7 +58,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	close(be.fd);
-	fx_free(&fx);
+	fake_queue_free(&fx);
 	return 0;
 }
 
@@ -61,8 +66,8 @@ static void put_hdr(uint32_t type, uint64_t sector)
 {
 	struct virtio_blk_outhdr h = { .type = type, .sector = sector };
 
-	memcpy(fx.ram + HDR, &h, sizeof(h));
-	fx.ram[STATUS] = 0xee; /* nothing written yet */
+	memcpy(fx.ram.base + HDR, &h, sizeof(h));
+	fx.ram.base[STATUS] = 0xee; /* nothing written yet */
 }
 
 /* Pop, execute and complete one request; returns the pop result. */
@@ -81,12 +86,12 @@ static int run_one(uint32_t *used_len)
 /* The standard 3-descriptor request: header, data, status. */
 static void request3(uint32_t type, uint64_t sector, uint32_t len, bool data_writable)
 {
+	const struct fake_seg segs[] = {
+		{ HDR, 16, false }, { DATA, len, data_writable }, { STATUS, 1, true },
+	};
+
 	put_hdr(type, sector);
-	fx_desc(&fx, FX_DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
-	fx_desc(&fx, FX_DESC, 1, DATA, len,
-		VRING_DESC_F_NEXT | (data_writable ? VRING_DESC_F_WRITE : 0), 2);
-	fx_desc(&fx, FX_DESC, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
-	fx_publish(&fx, 0);
+	fake_ring_add(&fx.ring, 0, segs, 3);
 }
 
 static uint8_t image_byte(uint64_t off)
@@ -99,12 +104,12 @@ static uint8_t image_byte(uint64_t off)
 
 static void expect_completion(uint8_t status, uint16_t head)
 {
-	struct vring_used *u = fx_used(&fx);
+	struct vring_used *u = fake_ring_used(&fx.ring);
 	uint32_t len = 0;
 
 	assert_int_equal(run_one(&len), 1);
-	assert_int_equal(fx.ram[STATUS], status);
-	assert_int_equal(u->idx, fx.avail_idx);
+	assert_int_equal(fx.ram.base[STATUS], status);
+	assert_int_equal(u->idx, fx.ring.avail_idx);
 	assert_int_equal(u->ring[(u->idx - 1) % fx.vq.size].id, head);
 }
 
@@ -115,27 +120,27 @@ static void enable_checks_size_and_rings(void **state)
 
 	(void)state;
 	vq_reset(&vq, 256);
-	vq.desc_addr = FX_DESC;
-	vq.avail_addr = FX_AVAIL;
-	vq.used_addr = FX_USED;
+	vq.desc_addr = fx.ring.desc;
+	vq.avail_addr = fx.ring.avail;
+	vq.used_addr = fx.ring.used;
 	const uint16_t bad_sizes[] = { 0, 3, 100, 512 };
 	for (unsigned i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
 		vq.size = bad_sizes[i];
-		assert_int_equal(vq_enable(&vq, &fx.mem, false, &e), -EINVAL);
+		assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), -EINVAL);
 		assert_false(vq.ready);
 	}
 	vq.size = 256;
-	vq.used_addr = FX_MEM_SIZE - 8; /* ring runs off the end of RAM */
-	assert_int_equal(vq_enable(&vq, &fx.mem, false, &e), -EFAULT);
+	vq.used_addr = RAM_SIZE - 8; /* ring runs off the end of RAM */
+	assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), -EFAULT);
 	vq.used_addr = UINT64_MAX - 7;  /* address + length overflows */
-	assert_int_equal(vq_enable(&vq, &fx.mem, false, &e), -EFAULT);
-	vq.used_addr = FX_USED + 2;     /* misaligned */
-	assert_int_equal(vq_enable(&vq, &fx.mem, false, &e), -EINVAL);
-	vq.used_addr = FX_USED;
-	vq.desc_addr = FX_DESC + 8;
-	assert_int_equal(vq_enable(&vq, &fx.mem, false, &e), -EINVAL);
-	vq.desc_addr = FX_DESC;
-	assert_int_equal(vq_enable(&vq, &fx.mem, false, &e), 0);
+	assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), -EFAULT);
+	vq.used_addr = fx.ring.used + 2;     /* misaligned */
+	assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), -EINVAL);
+	vq.used_addr = fx.ring.used;
+	vq.desc_addr = fx.ring.desc + 8;
+	assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), -EINVAL);
+	vq.desc_addr = fx.ring.desc;
+	assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), 0);
 	assert_true(vq.ready);
 }
 
@@ -146,18 +151,20 @@ static void read_request(void **state)
 	(void)state;
 	request3(VIRTIO_BLK_T_IN, 5, 1024, true);
 	assert_int_equal(run_one(&len), 1);
-	assert_int_equal(fx.ram[STATUS], VIRTIO_BLK_S_OK);
+	assert_int_equal(fx.ram.base[STATUS], VIRTIO_BLK_S_OK);
 	assert_int_equal(len, 1025);
 	for (unsigned i = 0; i < 1024; i++)
-		assert_int_equal(fx.ram[DATA + i], i < 512 ? 5 : 6);
-	assert_int_equal(fx_used(&fx)->ring[0].len, 1025);
+		assert_int_equal(fx.ram.base[DATA + i], i < 512 ? 5 : 6);
+	assert_int_equal(fake_ring_used(&fx.ring)->ring[0].len, 1025);
 	assert_int_equal(run_one(&len), 0); /* ring empty now */
 }
 
 static void write_request_and_flush(void **state)
 {
+	const struct fake_seg flush[] = { { HDR, 16, false }, { STATUS, 1, true } };
+
 	(void)state;
-	memset(fx.ram + DATA, 0xab, 512);
+	memset(fx.ram.base + DATA, 0xab, 512);
 	request3(VIRTIO_BLK_T_OUT, 10, 512, false);
 	expect_completion(VIRTIO_BLK_S_OK, 0);
 	assert_int_equal(image_byte(10 * 512), 0xab);
@@ -165,9 +172,7 @@ static void write_request_and_flush(void **state)
 	assert_int_equal(image_byte(11 * 512), 11);
 
 	put_hdr(VIRTIO_BLK_T_FLUSH, 0);
-	fx_desc(&fx, FX_DESC, 3, HDR, 16, VRING_DESC_F_NEXT, 4);
-	fx_desc(&fx, FX_DESC, 4, STATUS, 1, VRING_DESC_F_WRITE, 0);
-	fx_publish(&fx, 3);
+	fake_ring_add(&fx.ring, 3, flush, 2);
 	expect_completion(VIRTIO_BLK_S_OK, 3);
 }
 
@@ -178,9 +183,9 @@ static void get_id_discard_write_zeroes(void **state)
 	(void)state;
 	request3(VIRTIO_BLK_T_GET_ID, 0, 20, true);
 	expect_completion(VIRTIO_BLK_S_OK, 0);
-	assert_memory_equal(fx.ram + DATA, "serial-0123456789abc", 20);
+	assert_memory_equal(fx.ram.base + DATA, "serial-0123456789abc", 20);
 
-	memcpy(fx.ram + DATA, &seg, sizeof(seg));
+	memcpy(fx.ram.base + DATA, &seg, sizeof(seg));
 	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
 	expect_completion(VIRTIO_BLK_S_OK, 0);
 	assert_int_equal(image_byte(20 * 512), 0);
@@ -188,7 +193,7 @@ static void get_id_discard_write_zeroes(void **state)
 	assert_int_equal(image_byte(22 * 512), 22);
 
 	seg = (struct virtio_blk_discard_write_zeroes){ .sector = 30, .num_sectors = 1 };
-	memcpy(fx.ram + DATA, &seg, sizeof(seg));
+	memcpy(fx.ram.base + DATA, &seg, sizeof(seg));
 	request3(VIRTIO_BLK_T_DISCARD, 0, sizeof(seg), false);
 	{
 		uint32_t len;
@@ -196,21 +201,21 @@ static void get_id_discard_write_zeroes(void **state)
 		assert_int_equal(run_one(&len), 1);
 	}
 	/* Punching holes may be unsupported by the file system under /tmp. */
-	if (fx.ram[STATUS] == VIRTIO_BLK_S_OK)
+	if (fx.ram.base[STATUS] == VIRTIO_BLK_S_OK)
 		assert_int_equal(image_byte(30 * 512), 0);
 	else
-		assert_int_equal(fx.ram[STATUS], VIRTIO_BLK_S_UNSUPP);
+		assert_int_equal(fx.ram.base[STATUS], VIRTIO_BLK_S_UNSUPP);
 	assert_int_equal(image_byte(31 * 512), 31);
 
 	/* Out of range and unknown flags are refused before any I/O. */
 	seg = (struct virtio_blk_discard_write_zeroes){ .sector = 63, .num_sectors = 2 };
-	memcpy(fx.ram + DATA, &seg, sizeof(seg));
+	memcpy(fx.ram.base + DATA, &seg, sizeof(seg));
 	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	assert_int_equal(image_byte(63 * 512), 63);
 	seg = (struct virtio_blk_discard_write_zeroes){ .sector = 1, .num_sectors = 1,
 							.flags = 0x80 };
-	memcpy(fx.ram + DATA, &seg, sizeof(seg));
+	memcpy(fx.ram.base + DATA, &seg, sizeof(seg));
 	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
 	expect_completion(VIRTIO_BLK_S_UNSUPP, 0);
 
@@ -218,7 +223,7 @@ static void get_id_discard_write_zeroes(void **state)
 	be.sectors = 1ULL << 40;
 	seg = (struct virtio_blk_discard_write_zeroes){
 		.sector = 0, .num_sectors = VIRTIO_BLK_MAX_RANGE_SECTORS + 1 };
-	memcpy(fx.ram + DATA, &seg, sizeof(seg));
+	memcpy(fx.ram.base + DATA, &seg, sizeof(seg));
 	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	be.sectors = IMG_SECTORS;
@@ -233,7 +238,7 @@ static void readonly_refuses_writes(void **state)
 {
 	(void)state;
 	be.readonly = true;
-	memset(fx.ram + DATA, 0x77, 512);
+	memset(fx.ram.base + DATA, 0x77, 512);
 	request3(VIRTIO_BLK_T_OUT, 2, 512, false);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	assert_int_equal(image_byte(2 * 512), 2);
@@ -261,43 +266,45 @@ static void loop_ends_walk(void **state)
 {
 	(void)state;
 	put_hdr(VIRTIO_BLK_T_IN, 0);
-	fx_desc(&fx, FX_DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
-	fx_desc(&fx, FX_DESC, 1, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	fake_ring_desc(&fx.ring, DESC, 1, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
+	fake_ring_publish(&fx.ring, 0);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	/* A self loop on the head. */
-	fx_desc(&fx, FX_DESC, 5, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 5);
-	fx_publish(&fx, 5);
+	fake_ring_desc(&fx.ring, DESC, 5, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 5);
+	fake_ring_publish(&fx.ring, 5);
 	expect_completion(VIRTIO_BLK_S_IOERR, 5);
 }
 
 static void out_of_bounds_descriptors(void **state)
 {
-	const uint64_t addrs[] = { FX_MEM_SIZE, FX_MEM_SIZE - 100, UINT64_MAX - 10,
+	const uint64_t addrs[] = { RAM_SIZE, RAM_SIZE - 100, UINT64_MAX - 10,
 				   0xC0000000ULL };
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		const struct fake_seg segs[] = {
+			{ HDR, 16, false }, { addrs[i], 512, true }, { STATUS, 1, true },
+		};
+
 		put_hdr(VIRTIO_BLK_T_IN, 0);
-		fx_desc(&fx, FX_DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
-		fx_desc(&fx, FX_DESC, 1, addrs[i], 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
-		fx_desc(&fx, FX_DESC, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
-		fx_publish(&fx, 0);
+		fake_ring_add(&fx.ring, 0, segs, 3);
 		expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	}
 	/* Length overflow: addr + len wraps around. */
-	fx_desc(&fx, FX_DESC, 1, DATA, UINT32_MAX, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, DESC, 1, DATA, UINT32_MAX, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
+		       2);
+	fake_ring_publish(&fx.ring, 0);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	/* next pointing past the queue. */
-	fx_desc(&fx, FX_DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 200);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 200);
+	fake_ring_publish(&fx.ring, 0);
 	{
 		uint32_t len = 99;
 
 		assert_int_equal(run_one(&len), 1);
 		assert_int_equal(len, 0); /* no writable byte to hold a status */
-		assert_int_equal(fx_used(&fx)->idx, fx.avail_idx);
+		assert_int_equal(fake_ring_used(&fx.ring)->idx, fx.ring.avail_idx);
 	}
 }
 
@@ -305,73 +312,73 @@ static void wrong_direction_and_short_status(void **state)
 {
 	(void)state;
 	/* Read into a device-readable buffer: refused, buffer untouched. */
-	memset(fx.ram + DATA, 0x55, 512);
+	memset(fx.ram.base + DATA, 0x55, 512);
 	request3(VIRTIO_BLK_T_IN, 3, 512, false);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
-	assert_int_equal(fx.ram[DATA], 0x55);
+	assert_int_equal(fx.ram.base[DATA], 0x55);
 	/* Writable descriptor before a readable one. */
 	put_hdr(VIRTIO_BLK_T_OUT, 3);
-	fx_desc(&fx, FX_DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
-	fx_desc(&fx, FX_DESC, 1, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
-	fx_desc(&fx, FX_DESC, 2, DATA, 512, 0, 0);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	fake_ring_desc(&fx.ring, DESC, 1, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+	fake_ring_desc(&fx.ring, DESC, 2, DATA, 512, 0, 0);
+	fake_ring_publish(&fx.ring, 0);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	assert_int_equal(image_byte(3 * 512), 3);
 	/* Zero-length status: the last writable byte is the data's, and the
 	 * request is no longer a whole number of sectors. */
 	request3(VIRTIO_BLK_T_IN, 0, 512, true);
-	fx_desc(&fx, FX_DESC, 2, STATUS, 0, VRING_DESC_F_WRITE, 0);
+	fake_ring_desc(&fx.ring, DESC, 2, STATUS, 0, VRING_DESC_F_WRITE, 0);
 	{
 		uint32_t len;
 
 		assert_int_equal(run_one(&len), 1);
-		assert_int_equal(fx.ram[DATA + 511], VIRTIO_BLK_S_IOERR);
+		assert_int_equal(fx.ram.base[DATA + 511], VIRTIO_BLK_S_IOERR);
 	}
 	/* Short header. */
 	put_hdr(VIRTIO_BLK_T_IN, 0);
-	fx_desc(&fx, FX_DESC, 0, HDR, 8, VRING_DESC_F_NEXT, 2);
-	fx_desc(&fx, FX_DESC, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, DESC, 0, HDR, 8, VRING_DESC_F_NEXT, 2);
+	fake_ring_desc(&fx.ring, DESC, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	fake_ring_publish(&fx.ring, 0);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 }
 
 static void indirect_tables(void **state)
 {
-	const uint64_t table = FX_BUF + 0x8000;
+	const uint64_t table = BUF + 0x8000;
 	uint32_t len;
 
 	(void)state;
 	put_hdr(VIRTIO_BLK_T_IN, 7);
-	fx_desc(&fx, table, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
-	fx_desc(&fx, table, 1, DATA, 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
-	fx_desc(&fx, table, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
-	fx_desc(&fx, FX_DESC, 0, table, 48, VRING_DESC_F_INDIRECT, 0);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, table, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	fake_ring_desc(&fx.ring, table, 1, DATA, 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+	fake_ring_desc(&fx.ring, table, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	fake_ring_desc(&fx.ring, DESC, 0, table, 48, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
 	assert_int_equal(run_one(&len), 1);
-	assert_int_equal(fx.ram[STATUS], VIRTIO_BLK_S_OK);
-	assert_int_equal(fx.ram[DATA], 7);
+	assert_int_equal(fx.ram.base[STATUS], VIRTIO_BLK_S_OK);
+	assert_int_equal(fx.ram.base[DATA], 7);
 
 	/* Nested indirect entry: skipped and reported. */
-	fx_desc(&fx, table, 1, table, 48, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 2);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, table, 1, table, 48, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 2);
+	fake_ring_publish(&fx.ring, 0);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	/* Table length not a multiple of 16, or zero. */
-	fx_desc(&fx, table, 1, DATA, 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
-	fx_desc(&fx, FX_DESC, 0, table, 40, VRING_DESC_F_INDIRECT, 0);
-	fx_publish(&fx, 0);
-	fx.ram[STATUS] = 0xee;
+	fake_ring_desc(&fx.ring, table, 1, DATA, 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+	fake_ring_desc(&fx.ring, DESC, 0, table, 40, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
+	fx.ram.base[STATUS] = 0xee;
 	assert_int_equal(run_one(&len), 1);
 	assert_int_equal(len, 0);
-	assert_int_equal(fx.ram[STATUS], 0xee);
+	assert_int_equal(fx.ram.base[STATUS], 0xee);
 	/* A loop inside the table ends at its length. */
-	fx_desc(&fx, table, 2, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
-	fx_desc(&fx, FX_DESC, 0, table, 48, VRING_DESC_F_INDIRECT, 0);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, table, 2, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
+	fake_ring_desc(&fx.ring, DESC, 0, table, 48, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	/* Indirect without the feature negotiated. */
-	fx_desc(&fx, table, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	fake_ring_desc(&fx.ring, table, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
 	fx.vq.indirect = false;
-	fx_publish(&fx, 0);
+	fake_ring_publish(&fx.ring, 0);
 	assert_int_equal(run_one(&len), 1);
 	assert_int_equal(len, 0);
 	fx.vq.indirect = true;
@@ -379,11 +386,11 @@ static void indirect_tables(void **state)
 
 static void avail_index_jump_breaks_queue(void **state)
 {
-	struct vring_avail *a = (struct vring_avail *)(fx.ram + FX_AVAIL);
+	struct vring_avail *a = fake_ring_avail(&fx.ring);
 	uint32_t len;
 
 	(void)state;
-	a->idx = (uint16_t)(fx.avail_idx + fx.vq.size + 1);
+	a->idx = (uint16_t)(fx.ring.avail_idx + fx.vq.size + 1);
 	assert_int_equal(run_one(&len), -EIO);
 	assert_true(fx.vq.broken);
 	assert_int_equal(run_one(&len), 0); /* stays stopped */
@@ -395,14 +402,14 @@ static void head_out_of_range_breaks_queue(void **state)
 	uint32_t len;
 
 	(void)state;
-	fx_publish(&fx, 9); /* queue size is 8 */
+	fake_ring_publish(&fx.ring, 9); /* queue size is 8 */
 	assert_int_equal(run_one(&len), -EIO);
 	assert_true(fx.vq.broken);
 }
 
 static void interrupt_suppression(void **state)
 {
-	struct vring_avail *a = (struct vring_avail *)(fx.ram + FX_AVAIL);
+	struct vring_avail *a = fake_ring_avail(&fx.ring);
 
 	(void)state;
 	assert_true(vq_want_interrupt(&fx.vq));
@@ -411,10 +418,10 @@ static void interrupt_suppression(void **state)
 	a->flags = 0;
 	/* Kick suppression is published in the used ring's flags. */
 	vq_set_kicks(&fx.vq, false);
-	assert_int_equal(fx_used(&fx)->flags, VRING_USED_F_NO_NOTIFY);
+	assert_int_equal(fake_ring_used(&fx.ring)->flags, VRING_USED_F_NO_NOTIFY);
 	assert_true(fx.vq.kicks_off);
 	vq_set_kicks(&fx.vq, true);
-	assert_int_equal(fx_used(&fx)->flags, 0);
+	assert_int_equal(fake_ring_used(&fx.ring)->flags, 0);
 }
 
 static void chain_copy_helpers(void **state)
@@ -424,18 +431,18 @@ static void chain_copy_helpers(void **state)
 	struct iovec iov[4];
 
 	(void)state;
-	fx_desc(&fx, FX_DESC, 0, DATA, 3, VRING_DESC_F_NEXT, 1);
-	fx_desc(&fx, FX_DESC, 1, DATA + 100, 3, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
-	fx_desc(&fx, FX_DESC, 2, DATA + 200, 3, VRING_DESC_F_WRITE, 0);
-	fx_publish(&fx, 0);
+	fake_ring_desc(&fx.ring, DESC, 0, DATA, 3, VRING_DESC_F_NEXT, 1);
+	fake_ring_desc(&fx.ring, DESC, 1, DATA + 100, 3, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	fake_ring_desc(&fx.ring, DESC, 2, DATA + 200, 3, VRING_DESC_F_WRITE, 0);
+	fake_ring_publish(&fx.ring, 0);
 	assert_int_equal(vq_pop(&fx.vq, &c), 1);
 	assert_int_equal(c.error, 0);
 	assert_int_equal(c.nout, 1);
 	assert_int_equal(c.nin, 2);
 	assert_int_equal(vq_chain_write(&c, 1, buf, 8), 5);
-	assert_int_equal(fx.ram[DATA + 101], 1);
-	assert_int_equal(fx.ram[DATA + 200], 3);
-	assert_int_equal(fx.ram[DATA + 202], 5);
+	assert_int_equal(fx.ram.base[DATA + 101], 1);
+	assert_int_equal(fx.ram.base[DATA + 200], 3);
+	assert_int_equal(fx.ram.base[DATA + 202], 5);
 	assert_int_equal(vq_chain_slice(&c, true, 2, 3, iov, 4), 2);
 	assert_int_equal(iov[0].iov_len, 1);
 	assert_int_equal(iov[1].iov_len, 2);

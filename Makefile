@@ -37,6 +37,8 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # tests and fuzz targets share.
 MOCK_SRCS   := $(wildcard tests/mock/*.c)
 MOCK_OBJS   := $(MOCK_SRCS:%.c=$(BUILD)/obj/%.o)
+# Kept: make would delete them as intermediates and rebuild them every run.
+.SECONDARY: $(MOCK_OBJS)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_RUNS   ?= 200000

@@ -87,6 +87,21 @@ static int open_host_side(struct machine *m, const struct vmm_options *o, struct
 	return console_open(&m->vm, o->console, o->console_path, &m->console, e);
 }
 
+/* The devices own their image and TAP fds and close them with the VM: a
+ * reboot opens them again, by path and name, as the first boot did. */
+static int reopen_backends(struct machine *m, struct err *e)
+{
+	int r = 0;
+
+	for (unsigned i = 0; r == 0 && i < m->ndisks; i++)
+		if (m->disks[i].fd < 0)
+			r = disk_open(&m->disks[i], e);
+	for (unsigned i = 0; r == 0 && i < m->nnics; i++)
+		if (m->taps[i].fd < 0)
+			r = tap_open(m->nics[i].ifname, &m->taps[i], e);
+	return r;
+}
+
 static int add_devices(struct machine *m, const struct vmm_options *o,
 		       uint64_t boot_start_ns, struct err *e)
 {
@@ -356,6 +371,8 @@ static int run_once(struct machine *m, const struct vmm_options *o, struct vm_in
 {
 	int r = m->vm_common ? 0 : init_vm(m, o, e);
 
+	if (r == 0)
+		r = reopen_backends(m, e);
 	if (r == 0)
 		r = kvm_vm_create(&m->vm, o->mem, o->cpus, e);
 	m->vm_kvm = r == 0;

@@ -54,7 +54,9 @@ else
 fi
 
 # --- power off without the exit port ---
-vm_test poweroff poweroff
+# --timeout: a guest that cannot power off halts its CPUs and would hold the
+# test until VM_TIMEOUT.
+vm_test poweroff poweroff --timeout 90
 if [ "$VM_STATUS" = 0 ] && grep -q POWEROFF-NOW "$T/poweroff.log" &&
 	! grep -q POWEROFF-DID-NOT-HAPPEN "$T/poweroff.log"; then
 	pass "a guest's poweroff -f (reboot(RB_POWER_OFF), ACPI S5) ends minivmm with 0"
@@ -65,7 +67,7 @@ fi
 
 # --- reboot: the same kernel boots again; --no-reboot exits 123 ---
 dd if=/dev/zero of="$T/reboot.img" bs=1M count=1 2>/dev/null
-vm_test reboot reboot --disk "$T/reboot.img"
+vm_test reboot reboot --disk "$T/reboot.img" --timeout 150
 first=$(grep -c REBOOT-FIRST-BOOT "$T/reboot.log")
 second=$(grep -c REBOOT-SECOND-BOOT "$T/reboot.log")
 if [ "$VM_STATUS" = 0 ] && [ "$first" = 1 ] && [ "$second" = 1 ]; then
@@ -73,9 +75,10 @@ if [ "$VM_STATUS" = 0 ] && [ "$first" = 1 ] && [ "$second" = 1 ]; then
 else
 	fail "reboot" "status $VM_STATUS, first boots $first, second boots $second"
 	show_log "$T/reboot.log"
+	show_log "$T/reboot.err"
 fi
 dd if=/dev/zero of="$T/reboot.img" bs=1M count=1 2>/dev/null
-vm_test noreboot reboot --disk "$T/reboot.img" --no-reboot
+vm_test noreboot reboot --disk "$T/reboot.img" --no-reboot --timeout 90
 if [ "$VM_STATUS" = 123 ] && ! grep -q REBOOT-SECOND-BOOT "$T/noreboot.log"; then
 	pass "--no-reboot: a guest reboot ends minivmm with 123"
 else
@@ -85,7 +88,7 @@ fi
 # reboot=t: the kernel resets by triple fault.
 dd if=/dev/zero of="$T/reboot.img" bs=1M count=1 2>/dev/null
 timeout -k 15 "$VM_TIMEOUT" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" \
-	--console "file=$T/triple.log" --disk "$T/reboot.img" --no-reboot \
+	--console "file=$T/triple.log" --disk "$T/reboot.img" --no-reboot --timeout 90 \
 	--append "$GUEST_CMDLINE reboot=t minivmm.test=reboot" 2>"$T/triple.err"
 VM_STATUS=$?
 if [ "$VM_STATUS" = 123 ] && grep -q 'triple fault: the guest reset the machine' "$T/triple.err"; then
@@ -96,7 +99,7 @@ else
 fi
 
 # --- panic: pvpanic reports it before the panic=-1 reboot ---
-vm_test panic lab_panic
+vm_test panic lab_panic --timeout 90
 if [ "$VM_STATUS" = 122 ] && grep -q 'the guest kernel panicked' "$T/panic.err" &&
 	tr -d '\r' <"$T/panic.log" | grep -q 'Kernel panic' && ! grep -q LAB-PANIC-SURVIVED "$T/panic.log"; then
 	pass "a guest kernel panic ends minivmm with 122, one stderr line, the panic on the console"

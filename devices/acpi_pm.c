@@ -1,6 +1,7 @@
 #include "devices/acpi_pm.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "vmm/exit_status.h"
@@ -30,12 +31,14 @@ void acpi_pm_write(struct acpi_pm *pm, uint16_t port, uint8_t val)
 	case LAYOUT_PORT_SLEEP_CTL:
 		/* Only S5 is in the DSDT; other sleep types are ignored. */
 		if ((val & SLEEP_ENABLE) &&
-		    ((val >> SLEEP_TYPE_SHIFT) & SLEEP_TYPE_MASK) == LAYOUT_SLEEP_TYPE_S5)
-			vm_request_stop(pm->vm, EXIT_POWEROFF);
+		    ((val >> SLEEP_TYPE_SHIFT) & SLEEP_TYPE_MASK) == LAYOUT_SLEEP_TYPE_S5 &&
+		    vm_request_stop(pm->vm, EXIT_POWEROFF) && pm->vm->verbose)
+			fprintf(stderr, "minivmm: the guest powered off (ACPI S5)\n");
 		break;
 	case LAYOUT_PORT_RESET:
-		if (val == LAYOUT_RESET_VALUE)
-			vm_request_stop(pm->vm, VM_STOP_RESET);
+		if (val == LAYOUT_RESET_VALUE && vm_request_stop(pm->vm, VM_STOP_RESET) &&
+		    pm->vm->verbose)
+			fprintf(stderr, "minivmm: the guest reset the machine (ACPI reset register)\n");
 		break;
 	default:
 		break; /* SLEEP_STATUS: write-1-to-clear bits we never set */

@@ -258,6 +258,17 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
+/* -v: where the guest was when the VM stopped, to tell a hung guest's
+ * loop (a --timeout) from a clean end. */
+static void log_where_stopped(struct vcpu *v)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0)
+		fprintf(stderr, "minivmm: vCPU %u stopped at rip 0x%llx\n", v->index,
+			(unsigned long long)regs.rip);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -280,6 +291,8 @@ static void *vcpu_thread(void *arg)
 		if (!handle_exit(v))
 			break;
 	}
+	if (v->vm->verbose)
+		log_where_stopped(v);
 	return NULL;
 }
 

@@ -44,10 +44,11 @@ if command -v iasl >/dev/null 2>&1; then
 			echo "$out" | grep -iE 'error|warning|invalid' | head -n 5 | sed 's/^/     | /'
 		fi
 	done
-	if [ "$n" -ge 4 ] && [ -z "$bad" ]; then
+	# Linux exposes FACP, APIC and DSDT (RSDP and XSDT are not in sysfs).
+	if [ "$n" -ge 3 ] && [ -z "$bad" ]; then
 		pass "iasl -d disassembles all $n of the guest's ACPI tables without an error"
 	else
-		fail "iasl -d" "$n tables, problems in:${bad:- (fewer than 4 tables)}"
+		fail "iasl -d" "$n tables, problems in:${bad:- (fewer than 3 tables)}"
 	fi
 else
 	fail "iasl -d" "iasl (acpica-tools) is not installed where the suite runs"

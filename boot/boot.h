@@ -62,6 +62,12 @@ void boot_params_build(struct boot_params *bp, const uint8_t *img, size_t img_le
 		       uint64_t initrd_addr, uint32_t initrd_size,
 		       const struct guest_mem *mem);
 
+/* Tell a kernel of boot protocol 2.14 (0x020e) or later where the RSDP is
+ * (acpi_rsdp_addr); older kernels find it by scanning 0xe0000-0xfffff and
+ * have other fields there, so bp is left alone. Call after
+ * boot_params_build(), which copied the header with its version. */
+void boot_params_set_rsdp(struct boot_params *bp, uint64_t rsdp_addr);
+
 /* Identity-map the first 4 GiB with 2 MiB pages: PML4 at base, PDPT at
  * base+0x1000, four PDs after it. buf must hold 6 pages. */
 void pagetables_build(uint8_t *buf, uint64_t base);
@@ -117,8 +123,10 @@ struct boot_config {
 /* Place everything in guest RAM and fill *entry: protected-mode kernel at
  * LAYOUT_KERNEL_ADDR (its runtime range, bzimage_runtime_end(), must fit in
  * low RAM), NUL-terminated command line at LAYOUT_CMDLINE_ADDR, initrd at
- * boot_initrd_addr(), zero page, page tables, GDT and MP table at their
- * BOOT_* addresses. Fails with ENOSPC (kernel/initrd does not fit), E2BIG
+ * boot_initrd_addr(), zero page, page tables, GDT, MP table and ACPI tables
+ * (boot/acpi.h, RSDP at LAYOUT_ACPI_ADDR, also in the zero page's
+ * acpi_rsdp_addr) at their LAYOUT_* addresses: the MP table stays for
+ * "acpi=off". Fails with ENOSPC (kernel/initrd/tables do not fit), E2BIG
  * (command line longer than the kernel's cmdline_size or LAYOUT_CMDLINE_MAX-1),
  * EFBIG, or bzimage_parse()'s EINVAL, each with a message. */
 int boot_linux(const struct guest_mem *mem, const struct boot_config *cfg,

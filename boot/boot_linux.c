@@ -1,6 +1,7 @@
 /* Compose the boot builders over guest RAM: kernel at 1 MiB, command line,
- * initrd at the top of low RAM, zero page, page tables, GDT and MP table.
- * Every guest write goes through guest_buf(). */
+ * initrd at the top of low RAM, zero page, page tables, GDT, MP table, ACPI
+ * tables and the reset vector. Every guest write goes through guest_buf(). */
+#include "boot/acpi.h"
 #include "boot/boot.h"
 
 #include <errno.h>
@@ -82,9 +83,14 @@ static int place_tables(const struct guest_mem *mem, const struct boot_config *c
 	uint64_t gdt[BOOT_GDT_ENTRIES];
 	uint8_t *pt = guest_buf(mem, LAYOUT_PAGE_TABLES_ADDR, LAYOUT_PAGE_TABLES_SIZE);
 	uint8_t *mp = guest_buf(mem, LAYOUT_MPTABLE_ADDR, LAYOUT_MPTABLE_END - LAYOUT_MPTABLE_ADDR);
+	uint8_t *acpi = guest_buf(mem, LAYOUT_ACPI_ADDR, LAYOUT_ACPI_SIZE);
+	uint8_t *reset = guest_buf(mem, LAYOUT_RESET_VECTOR_ADDR, LAYOUT_RESET_VECTOR_SIZE);
+	struct acpi_config acfg = {
+		.ncpus = cfg->ncpus, .pci_irqs = cfg->pci_irqs, .npci_irqs = cfg->npci_irqs,
+	};
 	long r;
 
-	if (!pt || !mp)
+	if (!pt || !mp || !acpi || !reset)
 		return err_set(e, ENOSPC, "guest RAM does not cover the boot tables below 1 MiB");
 	pagetables_build(pt, LAYOUT_PAGE_TABLES_ADDR);
 	gdt_build(gdt);
@@ -95,6 +101,15 @@ static int place_tables(const struct guest_mem *mem, const struct boot_config *c
 	if (r < 0)
 		return err_set(e, (int)r, "cannot build the MP table for %u vCPUs and %u PCI "
 			       "interrupts", cfg->ncpus, cfg->npci_irqs);
+	r = acpi_build(acpi, LAYOUT_ACPI_SIZE, LAYOUT_ACPI_ADDR, &acfg);
+	if (r == -ENOSPC)
+		return err_set(e, ENOSPC, "the ACPI tables for %u vCPUs and %u PCI interrupts do "
+			       "not fit in their %llu bytes at 0x%llx", cfg->ncpus, cfg->npci_irqs,
+			       LAYOUT_ACPI_SIZE, LAYOUT_ACPI_ADDR);
+	if (r < 0)
+		return err_set(e, (int)r, "cannot build the ACPI tables for %u vCPUs and %u PCI "
+			       "interrupts", cfg->ncpus, cfg->npci_irqs);
+	acpi_reset_vector(reset);
 	return 0;
 }
 
@@ -133,6 +148,7 @@ int boot_linux(const struct guest_mem *mem, const struct boot_config *cfg,
 
 	boot_params_build(&bp, cfg->kernel, cfg->kernel_len, LAYOUT_CMDLINE_ADDR, cmdline_len,
 			  initrd_addr, cfg->initrd ? (uint32_t)cfg->initrd_len : 0, mem);
+	boot_params_set_rsdp(&bp, LAYOUT_ACPI_ADDR);
 	r = guest_write(mem, LAYOUT_ZERO_PAGE_ADDR, &bp, sizeof(bp), "zero page", e);
 	if (r < 0)
 		return r;

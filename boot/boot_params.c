@@ -9,6 +9,7 @@
 #define E820_RESERVED 2
 #define HDR_OFFSET    0x1f1
 #define HDR_LEN_BYTE  0x201 /* setup header ends at 0x202 + this byte */
+#define PROTOCOL_RSDP 0x020e /* 2.14: boot_params.acpi_rsdp_addr */
 
 static unsigned e820_add(struct boot_e820_entry *out, unsigned n, unsigned max,
 			 uint64_t start, uint64_t end, uint32_t type)
@@ -75,4 +76,10 @@ void boot_params_build(struct boot_params *bp, const uint8_t *img, size_t img_le
 	bp->ext_ramdisk_size = 0;
 
 	bp->e820_entries = (uint8_t)e820_build(bp->e820_table, E820_MAX_ENTRIES_ZEROPAGE, mem);
+}
+
+void boot_params_set_rsdp(struct boot_params *bp, uint64_t rsdp_addr)
+{
+	if (bp->hdr.version >= PROTOCOL_RSDP)
+		bp->acpi_rsdp_addr = rsdp_addr;
 }

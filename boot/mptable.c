@@ -1,9 +1,9 @@
 /* Intel MultiProcessor Specification 1.4 tables: the kernel finds the
  * 16-byte floating pointer by scanning the last KiB of base memory and
  * learns the CPUs, buses, IOAPIC and interrupt routing from the
- * configuration table that follows it. Written byte by byte (all fields
- * little-endian) so no packed structs or unaligned stores are involved. */
+ * configuration table that follows it. Written byte by byte (boot/bytes.h). */
 #include "boot/boot.h"
+#include "boot/bytes.h"
 
 #include <errno.h>
 #include <string.h>
@@ -33,28 +33,6 @@ enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
  * (FPU, APIC): nominal values, the kernel uses CPUID itself. */
 #define CPU_SIGNATURE  ((6u << 8) | (1u << 4) | 3u)
 #define CPU_FEATURES   ((1u << 0) | (1u << 9))
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (unsigned i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* The value that makes the bytes of [p, p+len) sum to zero mod 256. */
-static uint8_t checksum(const uint8_t *p, size_t len)
-{
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return (uint8_t)-sum;
-}
 
 size_t mptable_size(unsigned ncpus, unsigned npci)
 {

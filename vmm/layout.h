@@ -9,7 +9,8 @@
  *   0x0000_9000  page tables (6 pages)    |  what it keeps)
  *   0x0002_0000  command line (64 KiB)   /
  *   0x0009_fc00  MP table                \  reserved in the e820 map
- *   0x000e_0000  ACPI tables (128 KiB)   /  (no BIOS: all ours)
+ *   0x000e_0000  ACPI tables (128 KiB)    |  (no BIOS: all ours)
+ *   0x000f_fff0  reset vector (16 bytes) /
  *   0x0010_0000  kernel, then initrd at the top of low RAM
  *   0xc000_0000  32-bit hole: PCI BARs up to the IOAPIC
  *   0xfec0_0000  IOAPIC
@@ -42,7 +43,12 @@
 #define LAYOUT_MPTABLE_ADDR      0x9fc00ULL /* floating pointer + config table */
 #define LAYOUT_MPTABLE_END       0xe0000ULL
 #define LAYOUT_ACPI_ADDR         0xe0000ULL /* RSDP here: the legacy scan finds it */
-#define LAYOUT_ACPI_SIZE         0x20000ULL
+#define LAYOUT_ACPI_SIZE         (LAYOUT_RESET_VECTOR_ADDR - LAYOUT_ACPI_ADDR)
+/* F000:FFF0, where a real-mode restart jumps (the kernel's reboot on a
+ * hardware-reduced ACPI machine without EFI): a stub that writes the ACPI
+ * reset register (boot/boot_linux.c). */
+#define LAYOUT_RESET_VECTOR_ADDR 0xffff0ULL
+#define LAYOUT_RESET_VECTOR_SIZE 0x10ULL
 
 /* RAM: [0, hole start) then from 4 GiB up. */
 #define LAYOUT_KERNEL_ADDR       0x100000ULL /* protected-mode kernel */
@@ -79,6 +85,12 @@
 #define LAYOUT_PORT_RESET        0x602 /* FADT RESET_REG, 1 byte */
 #define LAYOUT_RESET_VALUE       0x01  /* FADT RESET_VALUE */
 #define LAYOUT_SLEEP_TYPE_S5     5     /* the DSDT's _S5 SLP_TYP: power off */
+
+/* Legacy ports the DSDT declares (devices/rtc.c, devices/pci.c). */
+#define LAYOUT_PORT_RTC          0x70  /* CMOS index/data, 2 ports */
+#define LAYOUT_PORT_RTC_LEN      2
+#define LAYOUT_PORT_PCI_CONFIG   0xcf8 /* configuration mechanism #1, 8 ports */
+#define LAYOUT_PORT_PCI_CONFIG_LEN 8
 
 struct layout_region {
 	const char *name;

@@ -101,6 +101,15 @@ static void test_layout(void **state)
 	assert_memory_equal(mpf + 16, "PCMP", 4);
 	assert_int_equal(fake_get(mpf + 16, 34, 2), 2 + 2 + 1 + 15 + 1 + 2);
 	assert_true(LAYOUT_MPTABLE_ADDR >= 639 * 1024 && LAYOUT_MPTABLE_ADDR + 16 <= 640 * 1024);
+
+	/* ACPI: the RSDP at LAYOUT_ACPI_ADDR (where the legacy scan looks) and
+	 * in the zero page (protocol 2.15 here); its XSDT right after it. */
+	assert_memory_equal(v.ram + LAYOUT_ACPI_ADDR, "RSD PTR ", 8);
+	assert_true(fake_get(zp, 0x070, 8) == LAYOUT_ACPI_ADDR);
+	assert_true(fake_get(v.ram + LAYOUT_ACPI_ADDR, 24, 8) == LAYOUT_ACPI_ADDR + 40);
+	assert_memory_equal(v.ram + LAYOUT_ACPI_ADDR + 40, "XSDT", 4);
+	/* The reset vector's stub starts with cli. */
+	assert_int_equal(v.ram[LAYOUT_RESET_VECTOR_ADDR], 0xfa);
 	fake_vm_free(&v);
 }
 
@@ -267,6 +276,29 @@ static void test_initrd_addr_large_memory(void **state)
 	assert_int_equal(boot_initrd_addr(&m, &bz, 0x1000, &addr, &e), -ENOSPC);
 }
 
+/* A kernel older than boot protocol 2.14 finds the RSDP by its scan only;
+ * routes the MP table takes but ACPI cannot describe fail with a message. */
+static void test_acpi_old_protocol_and_bad_route(void **state)
+{
+	struct fake_bz f = fake_bz_default();
+	static const struct mp_pci_irq pci[] = { { 1, LAYOUT_IRQ_COM1 } };
+	struct boot_entry be;
+	struct fake_vm v;
+	struct err e = {0};
+
+	(void)state;
+	f.version = 0x020c;
+	fake_vm_init(&v, 32 * MIB, &f);
+	assert_int_equal(boot_linux(&v.mem, &v.cfg, &be, &e), 0);
+	assert_memory_equal(v.ram + LAYOUT_ACPI_ADDR, "RSD PTR ", 8);
+	assert_true(fake_get(v.ram + LAYOUT_ZERO_PAGE_ADDR, 0x070, 8) == 0);
+	v.cfg.pci_irqs = pci;
+	v.cfg.npci_irqs = 1;
+	assert_int_equal(boot_linux(&v.mem, &v.cfg, &be, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "cannot build the ACPI tables"));
+	fake_vm_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_too_large_for_memory),
 		cmocka_unit_test(test_bad_image_and_cpus),
 		cmocka_unit_test(test_initrd_addr_large_memory),
+		cmocka_unit_test(test_acpi_old_protocol_and_bad_route),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,6 +177,33 @@ static void test_zero_page_short_image(void **state)
 	free(img);
 }
 
+/* acpi_rsdp_addr (0x070) only for boot protocol 2.14 and later. */
+static void test_zero_page_rsdp(void **state)
+{
+	static const struct {
+		uint16_t version;
+		uint64_t rsdp;
+	} cases[] = { { 0x020e, LAYOUT_ACPI_ADDR }, { 0x020f, LAYOUT_ACPI_ADDR }, { 0x020d, 0 } };
+	struct boot_params bp;
+	struct guest_mem m;
+
+	(void)state;
+	guest_mem_layout(&m, NULL, 64 * MIB);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake_bz f = fake_bz_default();
+		size_t len;
+		uint8_t *img;
+
+		f.version = cases[i].version;
+		img = fake_bz_build(&f, &len);
+		boot_params_build(&bp, img, len, 0x20000, 0, 0, 0, &m);
+		assert_true(bp.acpi_rsdp_addr == 0);
+		boot_params_set_rsdp(&bp, LAYOUT_ACPI_ADDR);
+		assert_true(fake_get((const uint8_t *)&bp, 0x070, 8) == cases[i].rsdp);
+		free(img);
+	}
+}
+
 static void test_pagetables(void **state)
 {
 	static uint8_t pt[6 * 4096];
@@ -226,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_zero_page),
 		cmocka_unit_test(test_zero_page_header_length),
 		cmocka_unit_test(test_zero_page_short_image),
+		cmocka_unit_test(test_zero_page_rsdp),
 		cmocka_unit_test(test_pagetables),
 		cmocka_unit_test(test_gdt),
 	};

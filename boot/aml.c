@@ -1,5 +1,5 @@
-/* AML encoder: see aml.h. Encodings from ACPI 6.4 chapter 20 (AML grammar)
- * and 6.4 (resource descriptors). */
+/* AML encoder: see aml.h. Encodings from ACPI 6.4 chapter 20 (AML grammar);
+ * the resource descriptors are in aml_resources.c. */
 #include "boot/aml.h"
 
 #include <errno.h>
@@ -36,21 +36,7 @@ enum {
 	DEVICE_OP = 0x82, /* after EXT_OP_PREFIX */
 };
 
-/* Resource descriptor tags: small items carry their length in bits 2:0,
- * large items have bit 7 set and a 16-bit length after the tag. */
-enum {
-	RES_IRQ_NOFLAGS = 0x22, /* small type 4, length 2 */
-	RES_IO = 0x47,		/* small type 8, length 7 */
-	RES_END_TAG = 0x79,	/* small type 0xf, length 1 */
-	RES_DWORD_ADDR = 0x87,
-	RES_WORD_ADDR = 0x88,
-	RES_EXT_IRQ = 0x89,
-	RES_QWORD_ADDR = 0x8a,
-};
-enum { ADDR_MEMORY = 0, ADDR_IO = 1, ADDR_BUS = 2 };
-#define ADDR_MIN_MAX_FIXED 0x0c /* _MIF | _MAF; producer, positive decode */
-#define ADDR_IO_ENTIRE	   0x03 /* _RNG: ISA and non-ISA ranges */
-#define IO_DECODE16	   0x01
+#define RES_END_TAG 0x79 /* small type 0xf, length 1 */
 
 enum { KIND_PLAIN, KIND_IF, KIND_BUFFER, KIND_RESOURCES };
 
@@ -58,7 +44,7 @@ enum { KIND_PLAIN, KIND_IF, KIND_BUFFER, KIND_RESOURCES };
 #define INT_MAX_LEN 9 /* prefix + 8 bytes */
 #define PKGLEN_MAX  ((1u << 28) - 1)
 
-static void fail(struct aml *a, int err)
+void aml_fail(struct aml *a, int err)
 {
 	if (!a->err)
 		a->err = err;
@@ -70,7 +56,7 @@ static bool room(struct aml *a, size_t n)
 	if (a->err)
 		return false;
 	if (n > a->cap - a->len) {
-		fail(a, -ENOSPC);
+		aml_fail(a, -ENOSPC);
 		return false;
 	}
 	return true;
@@ -133,7 +119,7 @@ void aml_align(struct aml *a, size_t align)
 	size_t pad = (align - (a->len & (align - 1))) & (align - 1);
 
 	if (align == 0 || (align & (align - 1)) || align > sizeof(zeroes)) {
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 		return;
 	}
 	aml_put_bytes(a, zeroes, pad);
@@ -199,7 +185,7 @@ void aml_string(struct aml *a, const char *s)
 
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] > 0x7f) /* AsciiCharList: 0x01-0x7f */
-			fail(a, -EINVAL);
+			aml_fail(a, -EINVAL);
 	aml_put8(a, STRING_PREFIX);
 	aml_put_bytes(a, s, n + 1);
 }
@@ -252,7 +238,7 @@ void aml_eisaid(struct aml *a, const char *id)
 	uint32_t v = 0;
 
 	if (aml_eisaid_value(id, &v) < 0)
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 	aml_put8(a, DWORD_PREFIX); /* always a DWord, as iasl encodes EisaId() */
 	aml_put32(a, v);
 }
@@ -260,14 +246,14 @@ void aml_eisaid(struct aml *a, const char *id)
 void aml_arg(struct aml *a, unsigned n)
 {
 	if (n > 6)
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 	aml_put8(a, (uint8_t)(ARG0_OP + n));
 }
 
 void aml_local(struct aml *a, unsigned n)
 {
 	if (n > 7)
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 	aml_put8(a, (uint8_t)(LOCAL0_OP + n));
 }
 
@@ -303,12 +289,12 @@ void aml_name_string(struct aml *a, const char *path)
 		size_t len = strcspn(p, ".");
 
 		if (!nameseg(p, len, seg) || ++nseg > UINT8_MAX) {
-			fail(a, -EINVAL);
+			aml_fail(a, -EINVAL);
 			return;
 		}
 		p += len;
 		if (*p == '.' && !*++p) { /* a trailing dot */
-			fail(a, -EINVAL);
+			aml_fail(a, -EINVAL);
 			return;
 		}
 	}
@@ -343,7 +329,7 @@ static void open_obj(struct aml *a, uint8_t kind)
 	if (a->err)
 		return;
 	if (a->depth == AML_MAX_DEPTH) {
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 		return;
 	}
 	a->open[a->depth].start = a->len;
@@ -361,7 +347,7 @@ void aml_end(struct aml *a)
 	if (a->err)
 		return;
 	if (!a->depth) {
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 		return;
 	}
 	kind = a->open[a->depth - 1].kind;
@@ -379,7 +365,7 @@ void aml_end(struct aml *a)
 		nsize = encode_integer(size, body);
 	n = aml_pkglength(hdr, body + nsize);
 	if (n < 0) {
-		fail(a, n);
+		aml_fail(a, n);
 		return;
 	}
 	memcpy(hdr + n, size, nsize);
@@ -410,7 +396,7 @@ void aml_device(struct aml *a, const char *name)
 void aml_method(struct aml *a, const char *name, unsigned nargs, bool serialized)
 {
 	if (nargs > 7)
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 	aml_put8(a, METHOD_OP);
 	open_obj(a, KIND_PLAIN);
 	aml_name_string(a, name);
@@ -427,7 +413,7 @@ void aml_if(struct aml *a)
 void aml_else(struct aml *a)
 {
 	if (a->len != a->if_end)
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 	aml_put8(a, ELSE_OP);
 	open_obj(a, KIND_PLAIN);
 }
@@ -435,7 +421,7 @@ void aml_else(struct aml *a)
 void aml_package(struct aml *a, unsigned nelems)
 {
 	if (nelems > UINT8_MAX)
-		fail(a, -EINVAL);
+		aml_fail(a, -EINVAL);
 	aml_put8(a, PACKAGE_OP);
 	open_obj(a, KIND_PLAIN);
 	aml_put8(a, (uint8_t)nelems);
@@ -466,79 +452,4 @@ void aml_notify(struct aml *a)
 void aml_return(struct aml *a)
 {
 	aml_put8(a, RETURN_OP);
-}
-
-void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len)
-{
-	if (min > max)
-		fail(a, -EINVAL);
-	aml_put8(a, RES_IO);
-	aml_put8(a, IO_DECODE16);
-	aml_put16(a, min);
-	aml_put16(a, max);
-	aml_put8(a, align);
-	aml_put8(a, len);
-}
-
-void aml_res_irq_noflags(struct aml *a, unsigned irq)
-{
-	if (irq > 15)
-		fail(a, -EINVAL);
-	aml_put8(a, RES_IRQ_NOFLAGS);
-	aml_put16(a, (uint16_t)(1u << (irq & 15)));
-}
-
-void aml_res_interrupt(struct aml *a, uint8_t flags, uint32_t gsi)
-{
-	if (flags & ~0x1f)
-		fail(a, -EINVAL);
-	aml_put8(a, RES_EXT_IRQ);
-	aml_put16(a, 2 + 4); /* flags, table length, one interrupt */
-	aml_put8(a, flags);
-	aml_put8(a, 1);
-	aml_put32(a, gsi);
-}
-
-/* Word/DWord/QWord address space descriptor with width-byte fields. */
-static void addr_space(struct aml *a, uint8_t tag, unsigned width, uint8_t type, uint8_t type_flags,
-		       uint64_t min, uint64_t max)
-{
-	uint64_t len = max - min + 1;
-
-	if (min > max || len == 0 || (width < 8 && len >> (8 * width)))
-		fail(a, -EINVAL);
-	aml_put8(a, tag);
-	aml_put16(a, (uint16_t)(3 + 5 * width));
-	aml_put8(a, type);
-	aml_put8(a, ADDR_MIN_MAX_FIXED);
-	aml_put8(a, type_flags);
-	put_le_n(a, 0, width); /* granularity */
-	put_le_n(a, min, width);
-	put_le_n(a, max, width);
-	put_le_n(a, 0, width); /* translation offset */
-	put_le_n(a, len, width);
-}
-
-void aml_res_word_bus_number(struct aml *a, uint16_t min, uint16_t max)
-{
-	addr_space(a, RES_WORD_ADDR, 2, ADDR_BUS, 0, min, max);
-}
-
-void aml_res_word_io(struct aml *a, uint16_t min, uint16_t max)
-{
-	addr_space(a, RES_WORD_ADDR, 2, ADDR_IO, ADDR_IO_ENTIRE, min, max);
-}
-
-void aml_res_dword_memory(struct aml *a, uint8_t mem_flags, uint32_t min, uint32_t max)
-{
-	if (mem_flags & ~0x07)
-		fail(a, -EINVAL);
-	addr_space(a, RES_DWORD_ADDR, 4, ADDR_MEMORY, mem_flags, min, max);
-}
-
-void aml_res_qword_memory(struct aml *a, uint8_t mem_flags, uint64_t min, uint64_t max)
-{
-	if (mem_flags & ~0x07)
-		fail(a, -EINVAL);
-	addr_space(a, RES_QWORD_ADDR, 8, ADDR_MEMORY, mem_flags, min, max);
 }

@@ -40,6 +40,9 @@ void aml_init(struct aml *a, uint8_t *buf, size_t cap);
  * error (-ENOSPC or -EINVAL). */
 int aml_finish(const struct aml *a);
 
+/* Record an error (the first one is kept). */
+void aml_fail(struct aml *a, int err);
+
 /* Raw bytes and little-endian integers, for the fixed-layout tables. */
 void aml_put_bytes(struct aml *a, const void *p, size_t n);
 void aml_put8(struct aml *a, uint8_t v);
@@ -91,8 +94,8 @@ void aml_lequal(struct aml *a); /* LEqual (operand, operand) */
 void aml_notify(struct aml *a); /* Notify (object, value) */
 void aml_return(struct aml *a); /* Return (value) */
 
-/* Resource descriptors (ACPI 6.4, 6.4.2 and 6.4.3), inside a
- * ResourceTemplate. */
+/* Resource descriptors (ACPI 6.4, 6.4.2 and 6.4.3; aml_resources.c),
+ * inside a ResourceTemplate. */
 /* IO (Decode16, min, max, align, len) */
 void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len);
 /* IRQNoFlags () {irq}: edge, active high, exclusive; irq < 16 */

@@ -165,4 +165,5 @@ clean:
 # make image, make demo-debian: the Debian disk image (tools/image/).
 -include tools/image/image.mk
 
--include $(shell find build -path build/kvmbox -prune -o -name '*.d' -type f -print 2>/dev/null)
+# Only the compiler's dependency files (build/image holds a Debian tree with *.d dirs).
+-include $(shell find build/obj build/san/obj -name '*.d' -type f -print 2>/dev/null)

@@ -5,5 +5,5 @@
 # MMCONFIG, and the early PCI scans (AGP aperture search) walk all 256 buses
 # for hardware a VM lacks. Keep GUEST_CMDLINE_BASE equal to vmm/cli.h's
 # CLI_DEFAULT_CMDLINE (tests/integration/12-host.sh checks).
-GUEST_CMDLINE_BASE="console=ttyS0 panic=-1 pci=conf1,noearly i8042.noaux i8042.nomux i8042.nopnp"
+GUEST_CMDLINE_BASE="console=ttyS0 panic=-1 pci=conf1,noearly"
 GUEST_CMDLINE="$GUEST_CMDLINE_BASE quiet"

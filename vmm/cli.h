@@ -16,7 +16,7 @@
 #define CLI_MIN_MEM     (16ull << 20)
 #define CLI_MAX_MEM     (1ull << 40)
 #define CLI_DEFAULT_CMDLINE \
-	"console=ttyS0 panic=-1 pci=conf1,noearly i8042.noaux i8042.nomux i8042.nopnp"
+	"console=ttyS0 panic=-1 pci=conf1,noearly"
 
 #define CLI_MAX_TIMEOUT 31536000u /* --timeout: 365 days, far below overflow */
 #define CLI_DEFAULT_SHUTDOWN_TIMEOUT 15u

@@ -73,6 +73,9 @@ static void firmware_tables_in_reserved_area(void **state)
 	assert_true(LAYOUT_ACPI_ADDR >= 0xe0000);
 	assert_true(LAYOUT_ACPI_ADDR + LAYOUT_ACPI_SIZE <= LAYOUT_RESERVED_END);
 	assert_int_equal(LAYOUT_RESERVED_END, LAYOUT_KERNEL_ADDR);
+	/* A real-mode jump to F000:FFF0 (the BIOS reset) lands on our stub. */
+	assert_int_equal(LAYOUT_RESET_VECTOR_ADDR, 0xf0000 + 0xfff0);
+	assert_true(LAYOUT_RESET_VECTOR_ADDR + LAYOUT_RESET_VECTOR_SIZE <= LAYOUT_RESERVED_END);
 }
 
 static void hole_holds_every_mmio_region(void **state)

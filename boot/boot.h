@@ -14,16 +14,16 @@
 #include "vmm/guest_mem.h"
 #include "vmm/layout.h"
 
-#define BOOT_MIN_PROTOCOL    0x020c     /* 2.12: xloadflags, 64-bit entry */
+#define BOOT_MIN_PROTOCOL 0x020c /* 2.12: xloadflags, 64-bit entry */
 
 struct bzimage_info {
-	uint16_t protocol;        /* boot protocol version, e.g. 0x020f */
-	uint32_t setup_size;      /* bytes of real-mode setup incl. boot sector */
-	uint32_t kernel_size;     /* bytes of protected-mode kernel after setup */
+	uint16_t protocol;	  /* boot protocol version, e.g. 0x020f */
+	uint32_t setup_size;	  /* bytes of real-mode setup incl. boot sector */
+	uint32_t kernel_size;	  /* bytes of protected-mode kernel after setup */
 	uint32_t initrd_addr_max; /* highest address the initrd may end at (incl.) */
 	uint32_t kernel_alignment;
-	uint32_t cmdline_size;    /* max command line length excl. NUL */
-	uint32_t init_size;       /* memory the kernel needs from where it runs
+	uint32_t cmdline_size; /* max command line length excl. NUL */
+	uint32_t init_size;    /* memory the kernel needs from where it runs
 				   * (see bzimage_runtime_end) */
 	uint64_t pref_address;
 	uint16_t xloadflags;
@@ -34,8 +34,7 @@ struct bzimage_info {
 /* Validate an image: "HdrS" magic, protocol >= 2.12, 64-bit entry point
  * (XLF_KERNEL_64), loaded high, setup and kernel within the file. Errors
  * name what is wrong ("not a bzImage", "boot protocol 2.10 is too old", ...). */
-int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out,
-		  struct err *e);
+int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, struct err *e);
 
 /* Copy the setup header (file offset 0x1f1) into hdr; bytes beyond the end
  * of a short file read as zero. */
@@ -50,17 +49,15 @@ uint64_t bzimage_runtime_end(const struct bzimage_info *bz, uint64_t load_addr);
 /* Build the e820 map for a guest with the given RAM layout: low RAM below the
  * EBDA, reserved EBDA..1 MiB, RAM from 1 MiB to low_size, RAM above 4 GiB.
  * Returns the number of entries written (<= max). */
-unsigned e820_build(struct boot_e820_entry *out, unsigned max,
-		    const struct guest_mem *mem);
+unsigned e820_build(struct boot_e820_entry *out, unsigned max, const struct guest_mem *mem);
 
 /* Fill a zero page (64-bit boot protocol): zeroes, the image's setup header
  * (0x1f1 up to 0x202 + byte 0x201, clamped to the struct and the file),
  * type_of_loader 0xff, vid_mode 0xffff, command line and initrd pointers
  * (high halves in ext_*), e820 from mem. cmdline_len is informational. */
 void boot_params_build(struct boot_params *bp, const uint8_t *img, size_t img_len,
-		       uint64_t cmdline_addr, uint32_t cmdline_len,
-		       uint64_t initrd_addr, uint32_t initrd_size,
-		       const struct guest_mem *mem);
+		       uint64_t cmdline_addr, uint32_t cmdline_len, uint64_t initrd_addr,
+		       uint32_t initrd_size, const struct guest_mem *mem);
 
 /* Tell a kernel of boot protocol 2.14 (0x020e) or later where the RSDP is
  * (acpi_rsdp_addr); older kernels find it by scanning 0xe0000-0xfffff and
@@ -76,8 +73,8 @@ void pagetables_build(uint8_t *buf, uint64_t base);
  * execute/read accessed, L=1, G=1) and data at 0x18 (type 0x3 read/write
  * accessed, D/B=1, G=1): the attributes the vCPU's sregs use. */
 #define BOOT_GDT_ENTRIES 4
-#define BOOT_CODE_SEL 0x10
-#define BOOT_DATA_SEL 0x18
+#define BOOT_CODE_SEL	 0x10
+#define BOOT_DATA_SEL	 0x18
 void gdt_build(uint64_t gdt[BOOT_GDT_ENTRIES]);
 
 /* One PCI device's legacy interrupt (INTA#) route for the MP table. */
@@ -110,9 +107,9 @@ struct boot_entry {
 };
 
 struct boot_config {
-	const uint8_t *kernel;   /* whole bzImage file */
+	const uint8_t *kernel; /* whole bzImage file */
 	size_t kernel_len;
-	const uint8_t *initrd;   /* may be NULL */
+	const uint8_t *initrd; /* may be NULL */
 	size_t initrd_len;
 	const char *cmdline;
 	unsigned ncpus;
@@ -129,8 +126,8 @@ struct boot_config {
  * "acpi=off". Fails with ENOSPC (kernel/initrd/tables do not fit), E2BIG
  * (command line longer than the kernel's cmdline_size or LAYOUT_CMDLINE_MAX-1),
  * EFBIG, or bzimage_parse()'s EINVAL, each with a message. */
-int boot_linux(const struct guest_mem *mem, const struct boot_config *cfg,
-	       struct boot_entry *entry, struct err *e);
+int boot_linux(const struct guest_mem *mem, const struct boot_config *cfg, struct boot_entry *entry,
+	       struct err *e);
 
 /* Where boot_linux() would put an initrd of the given size (page aligned,
  * below initrd_addr_max and the end of low RAM, above the kernel's

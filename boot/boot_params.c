@@ -8,11 +8,11 @@
 #define E820_RAM      1
 #define E820_RESERVED 2
 #define HDR_OFFSET    0x1f1
-#define HDR_LEN_BYTE  0x201 /* setup header ends at 0x202 + this byte */
+#define HDR_LEN_BYTE  0x201  /* setup header ends at 0x202 + this byte */
 #define PROTOCOL_RSDP 0x020e /* 2.14: boot_params.acpi_rsdp_addr */
 
-static unsigned e820_add(struct boot_e820_entry *out, unsigned n, unsigned max,
-			 uint64_t start, uint64_t end, uint32_t type)
+static unsigned e820_add(struct boot_e820_entry *out, unsigned n, unsigned max, uint64_t start,
+			 uint64_t end, uint32_t type)
 {
 	if (end <= start || n >= max)
 		return n;
@@ -22,8 +22,7 @@ static unsigned e820_add(struct boot_e820_entry *out, unsigned n, unsigned max,
 	return n + 1;
 }
 
-unsigned e820_build(struct boot_e820_entry *out, unsigned max,
-		    const struct guest_mem *mem)
+unsigned e820_build(struct boot_e820_entry *out, unsigned max, const struct guest_mem *mem)
 {
 	uint64_t low = mem->low_size;
 	unsigned n = 0;
@@ -36,15 +35,14 @@ unsigned e820_build(struct boot_e820_entry *out, unsigned max,
 	n = e820_add(out, n, max, LAYOUT_RESERVED_END, low, E820_RAM);
 	/* RAM beyond the 32-bit hole is mapped from 4 GiB. */
 	if (mem->size > low)
-		n = e820_add(out, n, max, LAYOUT_MEM_HOLE_END, LAYOUT_MEM_HOLE_END + (mem->size - low),
-			     E820_RAM);
+		n = e820_add(out, n, max, LAYOUT_MEM_HOLE_END,
+			     LAYOUT_MEM_HOLE_END + (mem->size - low), E820_RAM);
 	return n;
 }
 
 void boot_params_build(struct boot_params *bp, const uint8_t *img, size_t img_len,
-		       uint64_t cmdline_addr, uint32_t cmdline_len,
-		       uint64_t initrd_addr, uint32_t initrd_size,
-		       const struct guest_mem *mem)
+		       uint64_t cmdline_addr, uint32_t cmdline_len, uint64_t initrd_addr,
+		       uint32_t initrd_size, const struct guest_mem *mem)
 {
 	size_t hdr_len = 0;
 
@@ -67,7 +65,7 @@ void boot_params_build(struct boot_params *bp, const uint8_t *img, size_t img_le
 	bp->hdr.vid_mode = 0xffff;     /* "normal": no video mode switch */
 	/* Real-mode setup does not run on the 64-bit entry, so no setup heap
 	 * (CAN_USE_HEAP) and no segment handling flags. */
-	bp->hdr.loadflags &= (uint8_t)~(CAN_USE_HEAP | KEEP_SEGMENTS);
+	bp->hdr.loadflags &= (uint8_t) ~(CAN_USE_HEAP | KEEP_SEGMENTS);
 	bp->hdr.cmd_line_ptr = (uint32_t)cmdline_addr;
 	bp->ext_cmd_line_ptr = (uint32_t)(cmdline_addr >> 32);
 	bp->hdr.ramdisk_image = (uint32_t)initrd_addr;

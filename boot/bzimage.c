@@ -6,11 +6,11 @@
 #include <errno.h>
 #include <string.h>
 
-#define HDR_OFFSET      0x1f1
-#define HDR_MAGIC       0x53726448u /* "HdrS" little-endian, at 0x202 */
-#define HDR_MAGIC_END   0x206       /* need at least this much to see the magic */
+#define HDR_OFFSET	0x1f1
+#define HDR_MAGIC	0x53726448u /* "HdrS" little-endian, at 0x202 */
+#define HDR_MAGIC_END	0x206	    /* need at least this much to see the magic */
 #define BOOT_FLAG_MAGIC 0xAA55
-#define SECTOR          512u
+#define SECTOR		512u
 
 /* Copy as much of the setup header as the file holds; the rest stays zero. */
 void bzimage_read_header(const uint8_t *img, size_t len, struct setup_header *hdr)
@@ -24,8 +24,7 @@ void bzimage_read_header(const uint8_t *img, size_t len, struct setup_header *hd
 	memcpy(hdr, img + HDR_OFFSET, avail < sizeof(*hdr) ? avail : sizeof(*hdr));
 }
 
-int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out,
-		  struct err *e)
+int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, struct err *e)
 {
 	struct setup_header hdr;
 	uint32_t setup_sects, setup_size;
@@ -41,8 +40,8 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out,
 			       hdr.boot_flag);
 	if (hdr.version < BOOT_MIN_PROTOCOL)
 		return err_set(e, EINVAL, "boot protocol %u.%02u is too old (need %u.%02u+)",
-			       hdr.version >> 8, hdr.version & 0xff,
-			       BOOT_MIN_PROTOCOL >> 8, BOOT_MIN_PROTOCOL & 0xff);
+			       hdr.version >> 8, hdr.version & 0xff, BOOT_MIN_PROTOCOL >> 8,
+			       BOOT_MIN_PROTOCOL & 0xff);
 
 	/* setup_sects counts 512-byte sectors after the boot sector; 0 means 4
 	 * for historical reasons. At most 256 sectors: no overflow possible. */
@@ -52,11 +51,13 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out,
 		return err_set(e, EINVAL, "truncated: setup needs %u bytes, file has %zu",
 			       setup_size, len);
 	if (!(hdr.xloadflags & XLF_KERNEL_64))
-		return err_set(e, EINVAL, "kernel has no 64-bit entry point (XLF_KERNEL_64 not set)");
+		return err_set(e, EINVAL,
+			       "kernel has no 64-bit entry point (XLF_KERNEL_64 not set)");
 	if (!(hdr.loadflags & LOADED_HIGH))
 		return err_set(e, EINVAL, "kernel is not loaded high (zImage is not supported)");
 	if (len == setup_size)
-		return err_set(e, EINVAL, "truncated: no protected-mode kernel after %u bytes of setup",
+		return err_set(e, EINVAL,
+			       "truncated: no protected-mode kernel after %u bytes of setup",
 			       setup_size);
 	/* syssize is the protected-mode part in 16-byte paragraphs. */
 	if ((uint64_t)hdr.syssize * 16 > len - setup_size)

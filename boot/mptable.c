@@ -8,22 +8,22 @@
 #include <errno.h>
 #include <string.h>
 
-#define MPF_LEN        16
-#define MPC_HDR_LEN    44
-#define MPC_PROC_LEN   20
-#define MPC_ENTRY_LEN  8  /* bus, IOAPIC, I/O and local interrupt entries */
-#define MP_SPEC_REV    4  /* version 1.4 */
+#define MPF_LEN	      16
+#define MPC_HDR_LEN   44
+#define MPC_PROC_LEN  20
+#define MPC_ENTRY_LEN 8 /* bus, IOAPIC, I/O and local interrupt entries */
+#define MP_SPEC_REV   4 /* version 1.4 */
 
 enum { MP_PROCESSOR, MP_BUS, MP_IOAPIC, MP_INTSRC, MP_LINTSRC };
 enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
 
 #define CPU_ENABLED    0x01
-#define CPU_BSP        0x02
+#define CPU_BSP	       0x02
 #define LAPIC_VERSION  0x14
 #define IOAPIC_VERSION 0x11
 #define IOAPIC_ENABLED 0x01
-#define BUS_PCI        0
-#define BUS_ISA        1
+#define BUS_PCI	       0
+#define BUS_ISA	       1
 /* Interrupt flags: polarity in bits 1:0, trigger mode in bits 3:2. */
 #define IRQ_CONFORM    0x0
 #define IRQ_LEVEL_LOW  0xf /* active low (3) | level-triggered (3 << 2) */
@@ -37,12 +37,12 @@ enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
 size_t mptable_size(unsigned ncpus, unsigned npci)
 {
 	return MPF_LEN + MPC_HDR_LEN + (size_t)ncpus * MPC_PROC_LEN +
-	       MPC_ENTRY_LEN * (2 /* buses */ + 1 /* IOAPIC */ +
-				(ISA_IRQS - 1) + (size_t)npci + 2 /* LINT0/1 */);
+	       MPC_ENTRY_LEN * (2 /* buses */ + 1 /* IOAPIC */ + (ISA_IRQS - 1) + (size_t)npci +
+				2 /* LINT0/1 */);
 }
 
-static uint8_t *put_intsrc(uint8_t *p, uint8_t type, uint8_t irqtype, uint16_t flags,
-			   uint8_t bus, uint8_t bus_irq, uint8_t dst_apic, uint8_t dst_pin)
+static uint8_t *put_intsrc(uint8_t *p, uint8_t type, uint8_t irqtype, uint16_t flags, uint8_t bus,
+			   uint8_t bus_irq, uint8_t dst_apic, uint8_t dst_pin)
 {
 	p[0] = type;
 	p[1] = irqtype;
@@ -134,8 +134,8 @@ long mptable_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned ncpus,
 	memcpy(mpc, "PCMP", 4);
 	put16(mpc + 4, (uint16_t)mpc_len);
 	mpc[6] = MP_SPEC_REV;
-	memcpy(mpc + 8, "MINIVMM ", 8);          /* OEM ID */
-	memcpy(mpc + 16, "000000000001", 12);    /* product ID */
+	memcpy(mpc + 8, "MINIVMM ", 8);	      /* OEM ID */
+	memcpy(mpc + 16, "000000000001", 12); /* product ID */
 	put16(mpc + 34, (uint16_t)(ncpus + 2 + 1 + (ISA_IRQS - 1) + npci + 2));
 	put32(mpc + 36, (uint32_t)LAYOUT_LAPIC_ADDR);
 	mpc[7] = checksum(mpc, mpc_len);

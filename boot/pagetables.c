@@ -5,12 +5,12 @@
 
 #include <string.h>
 
-#define PAGE       0x1000ULL
+#define PAGE	   0x1000ULL
 #define PT_PRESENT (1ULL << 0)
 #define PT_WRITE   (1ULL << 1)
-#define PT_HUGE    (1ULL << 7) /* PS: 2 MiB page in a PD entry */
+#define PT_HUGE	   (1ULL << 7) /* PS: 2 MiB page in a PD entry */
 #define PT_ENTRIES 512
-#define PDPT_USED  4           /* 4 x 1 GiB = the low 4 GiB */
+#define PDPT_USED  4 /* 4 x 1 GiB = the low 4 GiB */
 
 /* Page tables are little-endian 64-bit words; buf has no alignment promise. */
 static void put_entry(uint8_t *table, unsigned i, uint64_t v)
@@ -41,8 +41,8 @@ static uint64_t flat_descriptor(uint8_t flags, uint8_t access)
 {
 	const uint64_t limit = 0xfffff;
 
-	return (limit & 0xffff) | ((uint64_t)access << 40) |
-	       (((limit >> 16) & 0xf) << 48) | ((uint64_t)flags << 52);
+	return (limit & 0xffff) | ((uint64_t)access << 40) | (((limit >> 16) & 0xf) << 48) |
+	       ((uint64_t)flags << 52);
 }
 
 void gdt_build(uint64_t gdt[BOOT_GDT_ENTRIES])

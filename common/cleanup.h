@@ -17,7 +17,7 @@ static inline void cleanup_closep(int *fd)
 		close(*fd);
 }
 
-#define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_free_	__attribute__((cleanup(cleanup_freep)))
 #define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
 
 /* Hand ownership out of a cleanup-managed variable. */

@@ -24,7 +24,8 @@ int parse_size(const char *s, uint64_t *out, struct err *e)
 		return err_set(e, EINVAL, "empty size");
 	/* strtoull would accept leading spaces and a minus sign: parse by hand. */
 	if (!isdigit((unsigned char)*p))
-		return err_set(e, EINVAL, "invalid size '%s': expected a number with optional K/M/G/T", s);
+		return err_set(e, EINVAL,
+			       "invalid size '%s': expected a number with optional K/M/G/T", s);
 	for (; isdigit((unsigned char)*p); p++) {
 		unsigned d = (unsigned)(*p - '0');
 		if (v > (UINT64_MAX - d) / 10)
@@ -33,7 +34,9 @@ int parse_size(const char *s, uint64_t *out, struct err *e)
 	}
 	if (*p) {
 		if (suffix_shift(*p, &shift) < 0 || p[1])
-			return err_set(e, EINVAL, "invalid size '%s': expected a number with optional K/M/G/T", s);
+			return err_set(e, EINVAL,
+				       "invalid size '%s': expected a number with optional K/M/G/T",
+				       s);
 		if (v > (UINT64_MAX >> shift))
 			return err_set(e, ERANGE, "size '%s' is too large", s);
 	}

@@ -9,8 +9,8 @@
 
 /* ACPI 6.4, 4.8.3.7 and 4.8.3.8. */
 #define SLEEP_TYPE_SHIFT 2
-#define SLEEP_TYPE_MASK  0x7
-#define SLEEP_ENABLE     0x20
+#define SLEEP_TYPE_MASK	 0x7
+#define SLEEP_ENABLE	 0x20
 
 struct acpi_pm {
 	struct vm *vm;
@@ -38,10 +38,10 @@ void acpi_pm_write(struct acpi_pm *pm, uint16_t port, uint8_t val)
 	case LAYOUT_PORT_RESET:
 		if (val == LAYOUT_RESET_VALUE && vm_request_stop(pm->vm, VM_STOP_RESET) &&
 		    pm->vm->verbose)
-			fprintf(stderr, "minivmm: the guest reset the machine (ACPI reset register)\n");
+			fprintf(stderr,
+				"minivmm: the guest reset the machine (ACPI reset register)\n");
 		break;
-	default:
-		break; /* SLEEP_STATUS: write-1-to-clear bits we never set */
+	default: break; /* SLEEP_STATUS: write-1-to-clear bits we never set */
 	}
 }
 

@@ -12,14 +12,15 @@
 #include <unistd.h>
 
 #define SECTOR_SHIFT 9
-#define MAX_RANGES   16   /* DISCARD / WRITE_ZEROES segments per request */
+#define MAX_RANGES   16 /* DISCARD / WRITE_ZEROES segments per request */
 
 /* Move all of [off, off+len) between the image and iov, retrying short
  * transfers; iov is consumed. Returns 0 or a negative errno. */
 static int full_io(int fd, struct iovec *iov, int n, uint64_t off, bool write)
 {
 	while (n > 0) {
-		ssize_t r = write ? pwritev(fd, iov, n, (off_t)off) : preadv(fd, iov, n, (off_t)off);
+		ssize_t r = write ? pwritev(fd, iov, n, (off_t)off) :
+				    preadv(fd, iov, n, (off_t)off);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -47,14 +48,13 @@ static bool range_ok(const struct blk_backend *b, uint64_t sector, uint64_t coun
 	return sector <= b->sectors && count <= b->sectors - sector;
 }
 
-static uint8_t do_rw(const struct blk_backend *b, const struct vq_chain *c,
-		     uint64_t sector, bool write, uint64_t *written)
+static uint8_t do_rw(const struct blk_backend *b, const struct vq_chain *c, uint64_t sector,
+		     bool write, uint64_t *written)
 {
 	struct iovec iov[VQ_MAX_SIZE];
 	/* IN: data is all writable bytes but the status; OUT: all readable
 	 * bytes after the 16-byte header. */
-	uint64_t len = write ? c->out_bytes - sizeof(struct virtio_blk_outhdr)
-			     : c->in_bytes - 1;
+	uint64_t len = write ? c->out_bytes - sizeof(struct virtio_blk_outhdr) : c->in_bytes - 1;
 	int n;
 
 	/* Data on the wrong side (a read into device-readable buffers, or
@@ -67,8 +67,8 @@ static uint8_t do_rw(const struct blk_backend *b, const struct vq_chain *c,
 		return VIRTIO_BLK_S_IOERR;
 	if (len == 0)
 		return VIRTIO_BLK_S_OK;
-	n = vq_chain_slice(c, !write, write ? sizeof(struct virtio_blk_outhdr) : 0, len,
-			   iov, VQ_MAX_SIZE);
+	n = vq_chain_slice(c, !write, write ? sizeof(struct virtio_blk_outhdr) : 0, len, iov,
+			   VQ_MAX_SIZE);
 	if (n < 0 || full_io(b->fd, iov, n, sector << SECTOR_SHIFT, write) < 0)
 		return VIRTIO_BLK_S_IOERR;
 	if (!write)
@@ -93,8 +93,7 @@ static int write_zeroes_slow(int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
-static uint8_t do_ranges(const struct blk_backend *b, const struct vq_chain *c,
-			 bool discard)
+static uint8_t do_ranges(const struct blk_backend *b, const struct vq_chain *c, bool discard)
 {
 	uint64_t data = c->out_bytes - sizeof(struct virtio_blk_outhdr);
 	struct virtio_blk_discard_write_zeroes seg[MAX_RANGES];
@@ -138,8 +137,7 @@ static uint8_t do_ranges(const struct blk_backend *b, const struct vq_chain *c,
 	return VIRTIO_BLK_S_OK;
 }
 
-static uint8_t do_get_id(const struct blk_backend *b, const struct vq_chain *c,
-			 uint64_t *written)
+static uint8_t do_get_id(const struct blk_backend *b, const struct vq_chain *c, uint64_t *written)
 {
 	uint64_t room = c->in_bytes - 1;
 	size_t n = room < VIRTIO_BLK_ID_BYTES ? (size_t)room : VIRTIO_BLK_ID_BYTES;
@@ -173,27 +171,13 @@ uint32_t blk_handle_request(const struct blk_backend *b, const struct vq_chain *
 		status = VIRTIO_BLK_S_IOERR;
 	} else {
 		switch (hdr.type) {
-		case VIRTIO_BLK_T_IN:
-			status = do_rw(b, c, hdr.sector, false, &written);
-			break;
-		case VIRTIO_BLK_T_OUT:
-			status = do_rw(b, c, hdr.sector, true, &written);
-			break;
-		case VIRTIO_BLK_T_FLUSH:
-			status = do_flush(b);
-			break;
-		case VIRTIO_BLK_T_GET_ID:
-			status = do_get_id(b, c, &written);
-			break;
-		case VIRTIO_BLK_T_DISCARD:
-			status = do_ranges(b, c, true);
-			break;
-		case VIRTIO_BLK_T_WRITE_ZEROES:
-			status = do_ranges(b, c, false);
-			break;
-		default:
-			status = VIRTIO_BLK_S_UNSUPP;
-			break;
+		case VIRTIO_BLK_T_IN: status = do_rw(b, c, hdr.sector, false, &written); break;
+		case VIRTIO_BLK_T_OUT: status = do_rw(b, c, hdr.sector, true, &written); break;
+		case VIRTIO_BLK_T_FLUSH: status = do_flush(b); break;
+		case VIRTIO_BLK_T_GET_ID: status = do_get_id(b, c, &written); break;
+		case VIRTIO_BLK_T_DISCARD: status = do_ranges(b, c, true); break;
+		case VIRTIO_BLK_T_WRITE_ZEROES: status = do_ranges(b, c, false); break;
+		default: status = VIRTIO_BLK_S_UNSUPP; break;
 		}
 	}
 	vq_chain_write(c, c->in_bytes - 1, &status, 1);

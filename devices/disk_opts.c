@@ -14,8 +14,8 @@
 #include "common/cleanup.h"
 
 /* One comma-separated option ("ro", "cache=...", "serial=..."). */
-static int parse_option(const char *opt, size_t len, struct disk_config *out,
-			unsigned *seen, struct err *e)
+static int parse_option(const char *opt, size_t len, struct disk_config *out, unsigned *seen,
+			struct err *e)
 {
 	const char *eq = memchr(opt, '=', len);
 	size_t klen = eq ? (size_t)(eq - opt) : len;
@@ -33,7 +33,8 @@ static int parse_option(const char *opt, size_t len, struct disk_config *out,
 		else if (vlen == 6 && !memcmp(val, "unsafe", 6))
 			out->cache = DISK_CACHE_UNSAFE;
 		else
-			return err_set(e, EINVAL, "--disk: cache=%.*s: expected writeback or unsafe",
+			return err_set(e, EINVAL,
+				       "--disk: cache=%.*s: expected writeback or unsafe",
 				       (int)vlen, val);
 	} else if (klen == 6 && !memcmp(opt, "serial", 6) && eq) {
 		bit = 4;
@@ -82,8 +83,7 @@ int disk_opts_parse(const char *arg, struct disk_config *out, struct err *e)
 	return 0;
 }
 
-static int image_size(int fd, const struct stat *st, struct disk_config *cfg,
-		      struct err *e)
+static int image_size(int fd, const struct stat *st, struct disk_config *cfg, struct err *e)
 {
 	if (S_ISDIR(st->st_mode))
 		return err_set(e, EISDIR, "disk %s: is a directory", cfg->path);
@@ -94,8 +94,7 @@ static int image_size(int fd, const struct stat *st, struct disk_config *cfg,
 		return 0;
 	}
 	if (!S_ISREG(st->st_mode))
-		return err_set(e, EINVAL, "disk %s: not a regular file or block device",
-			       cfg->path);
+		return err_set(e, EINVAL, "disk %s: not a regular file or block device", cfg->path);
 	cfg->size = (uint64_t)st->st_size;
 	return 0;
 }
@@ -116,8 +115,9 @@ int disk_open(struct disk_config *cfg, struct err *e)
 	if (r < 0)
 		return r;
 	if (cfg->size % DISK_SECTOR_SIZE)
-		return err_set(e, EINVAL, "disk %s: size %" PRIu64
-			       " is not a multiple of 512 bytes", cfg->path, cfg->size);
+		return err_set(e, EINVAL,
+			       "disk %s: size %" PRIu64 " is not a multiple of 512 bytes",
+			       cfg->path, cfg->size);
 	/* A writer excludes everyone; readers exclude writers. OFD locks belong
 	 * to the open file, so they go away with the fd (or the process). */
 	lk.l_type = cfg->readonly ? F_RDLCK : F_WRLCK;
@@ -129,8 +129,8 @@ int disk_open(struct disk_config *cfg, struct err *e)
 	/* Punching a hole past the end changes nothing but tells us whether
 	 * the file system can discard. */
 	cfg->can_punch_hole = !cfg->readonly && !cfg->is_blockdev &&
-		fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			  (off_t)cfg->size, DISK_SECTOR_SIZE) == 0;
+			      fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					(off_t)cfg->size, DISK_SECTOR_SIZE) == 0;
 	/* WRITE_ZEROES works everywhere: ZERO_RANGE, else written zeros. */
 	cfg->can_zero_range = !cfg->readonly;
 	cfg->fd = take_fd(&fd);

@@ -12,8 +12,8 @@
 
 #include "common/err.h"
 
-#define VM_MAX_DISKS     16
-#define DISK_PATH_MAX    4096
+#define VM_MAX_DISKS	 16
+#define DISK_PATH_MAX	 4096
 #define DISK_SECTOR_SIZE 512
 
 enum disk_cache {
@@ -30,11 +30,11 @@ struct disk_config {
 	char serial[VIRTIO_BLK_ID_BYTES + 1]; /* NUL-terminated, <= 20 bytes */
 
 	/* Filled by disk_open(). */
-	int fd;                /* -1 until opened */
-	uint64_t size;         /* bytes, a multiple of 512 */
+	int fd;	       /* -1 until opened */
+	uint64_t size; /* bytes, a multiple of 512 */
 	bool is_blockdev;
-	bool can_punch_hole;   /* fallocate(PUNCH_HOLE) works: offer DISCARD */
-	bool can_zero_range;   /* offer WRITE_ZEROES (ZERO_RANGE, else written zeros) */
+	bool can_punch_hole; /* fallocate(PUNCH_HOLE) works: offer DISCARD */
+	bool can_zero_range; /* offer WRITE_ZEROES (ZERO_RANGE, else written zeros) */
 };
 
 /* Parse one --disk argument into *out (which is fully reset; fd = -1).

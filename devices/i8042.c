@@ -9,33 +9,33 @@
 #define DATA_PORT 0x60
 #define CMD_PORT  0x64
 
-#define STATUS_OBF   0x01 /* output buffer full: a byte waits at 0x60 */
-#define STATUS_SYS   0x04 /* system flag: self test passed */
-#define STATUS_CMD   0x08 /* last write was a command */
+#define STATUS_OBF	0x01 /* output buffer full: a byte waits at 0x60 */
+#define STATUS_SYS	0x04 /* system flag: self test passed */
+#define STATUS_CMD	0x08 /* last write was a command */
 #define STATUS_UNLOCKED 0x10 /* keyboard not inhibited by the keylock */
 
-#define CMD_READ_CTR   0x20
-#define CMD_WRITE_CTR  0x60
+#define CMD_READ_CTR	0x20
+#define CMD_WRITE_CTR	0x60
 #define CMD_AUX_DISABLE 0xa7
-#define CMD_AUX_ENABLE  0xa8
-#define CMD_AUX_TEST   0xa9
-#define CMD_SELF_TEST  0xaa
-#define CMD_KBD_TEST   0xab
+#define CMD_AUX_ENABLE	0xa8
+#define CMD_AUX_TEST	0xa9
+#define CMD_SELF_TEST	0xaa
+#define CMD_KBD_TEST	0xab
 #define CMD_KBD_DISABLE 0xad
-#define CMD_KBD_ENABLE  0xae
-#define CMD_RESET      0xfe
+#define CMD_KBD_ENABLE	0xae
+#define CMD_RESET	0xfe
 
-#define CTR_KBD_INT     0x01
-#define CTR_SYS         0x04
+#define CTR_KBD_INT	0x01
+#define CTR_SYS		0x04
 #define CTR_AUX_DISABLE 0x20
-#define CTR_XLATE       0x40
+#define CTR_XLATE	0x40
 
 struct i8042 {
 	struct vm *vm;
 	pthread_mutex_t lock;
-	uint8_t ctr;       /* controller configuration ("command byte") */
+	uint8_t ctr; /* controller configuration ("command byte") */
 	uint8_t status;
-	uint8_t out;       /* byte waiting in the output buffer */
+	uint8_t out;	     /* byte waiting in the output buffer */
 	uint8_t pending_cmd; /* command awaiting its data byte */
 };
 
@@ -63,30 +63,15 @@ uint8_t i8042_read(struct i8042 *k, uint16_t port)
 static void command(struct i8042 *k, uint8_t cmd)
 {
 	switch (cmd) {
-	case CMD_READ_CTR:
-		push_output(k, k->ctr);
-		break;
-	case CMD_WRITE_CTR:
-		k->pending_cmd = cmd;
-		break;
-	case CMD_SELF_TEST:
-		push_output(k, 0x55);
-		break;
+	case CMD_READ_CTR: push_output(k, k->ctr); break;
+	case CMD_WRITE_CTR: k->pending_cmd = cmd; break;
+	case CMD_SELF_TEST: push_output(k, 0x55); break;
 	case CMD_KBD_TEST:
-	case CMD_AUX_TEST:
-		push_output(k, 0x00);
-		break;
-	case CMD_AUX_DISABLE:
-		k->ctr |= CTR_AUX_DISABLE;
-		break;
-	case CMD_AUX_ENABLE:
-		k->ctr &= (uint8_t)~CTR_AUX_DISABLE;
-		break;
-	case CMD_RESET:
-		vm_request_stop(k->vm, VM_STOP_RESET);
-		break;
-	default:
-		break; /* keyboard enable/disable and the rest need no state */
+	case CMD_AUX_TEST: push_output(k, 0x00); break;
+	case CMD_AUX_DISABLE: k->ctr |= CTR_AUX_DISABLE; break;
+	case CMD_AUX_ENABLE: k->ctr &= (uint8_t)~CTR_AUX_DISABLE; break;
+	case CMD_RESET: vm_request_stop(k->vm, VM_STOP_RESET); break;
+	default: break; /* keyboard enable/disable and the rest need no state */
 	}
 }
 
@@ -106,8 +91,7 @@ void i8042_write(struct i8042 *k, uint16_t port, uint8_t val)
 	pthread_mutex_unlock(&k->lock);
 }
 
-static void i8042_access(struct i8042 *k, uint16_t port, uint8_t *data,
-			 uint32_t len, bool is_write)
+static void i8042_access(struct i8042 *k, uint16_t port, uint8_t *data, uint32_t len, bool is_write)
 {
 	if (len != 1)
 		return;
@@ -117,15 +101,13 @@ static void i8042_access(struct i8042 *k, uint16_t port, uint8_t *data,
 		data[0] = i8042_read(k, port);
 }
 
-static void data_port_io(void *opaque, uint64_t offset, uint8_t *data,
-			 uint32_t len, bool is_write)
+static void data_port_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	(void)offset;
 	i8042_access(opaque, DATA_PORT, data, len, is_write);
 }
 
-static void cmd_port_io(void *opaque, uint64_t offset, uint8_t *data,
-			uint32_t len, bool is_write)
+static void cmd_port_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	(void)offset;
 	i8042_access(opaque, CMD_PORT, data, len, is_write);

@@ -25,12 +25,17 @@ int net_parse_mac(const char *s, uint8_t mac[NET_MAC_LEN], struct err *e)
 		int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
 
 		if (lo < 0)
-			return err_set(e, EINVAL, "bad MAC '%s': want six hex pairs like 52:54:00:12:34:56", s);
+			return err_set(e, EINVAL,
+				       "bad MAC '%s': want six hex pairs like 52:54:00:12:34:56",
+				       s);
 		m[i] = (uint8_t)(hi << 4 | lo);
 		p += 2;
 		if (i + 1 < NET_MAC_LEN) {
 			if ((*p != ':' && *p != '-') || (i > 0 && *p != s[2]))
-				return err_set(e, EINVAL, "bad MAC '%s': want six hex pairs like 52:54:00:12:34:56", s);
+				return err_set(
+					e, EINVAL,
+					"bad MAC '%s': want six hex pairs like 52:54:00:12:34:56",
+					s);
 			p++;
 		}
 	}
@@ -46,12 +51,11 @@ int net_parse_mac(const char *s, uint8_t mac[NET_MAC_LEN], struct err *e)
 
 void net_format_mac(const uint8_t mac[NET_MAC_LEN], char out[NET_MAC_STR_LEN])
 {
-	snprintf(out, NET_MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(out, NET_MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		 mac[3], mac[4], mac[5]);
 }
 
-void net_default_mac(const unsigned char uuid[16], unsigned index,
-		     uint8_t mac[NET_MAC_LEN])
+void net_default_mac(const unsigned char uuid[16], unsigned index, uint8_t mac[NET_MAC_LEN])
 {
 	/* FNV-1a over the UUID: the first five bytes name the VM, the last
 	 * one adds the index, so one VM's NICs never collide. */
@@ -72,16 +76,19 @@ static int check_ifname(const char *name, size_t len, struct err *e)
 	if (len == 0)
 		return err_set(e, EINVAL, "empty TAP name");
 	if (len >= IFNAMSIZ)
-		return err_set(e, ENAMETOOLONG, "TAP name '%.*s' is too long (at most %d characters)",
-			       (int)len, name, IFNAMSIZ - 1);
+		return err_set(e, ENAMETOOLONG,
+			       "TAP name '%.*s' is too long (at most %d characters)", (int)len,
+			       name, IFNAMSIZ - 1);
 	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
 		return err_set(e, EINVAL, "TAP name '%.*s' is not allowed", (int)len, name);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 
 		if (c == '/' || c == ':' || c == '%' || isspace(c) || !isprint(c))
-			return err_set(e, EINVAL, "TAP name '%.*s' has a character interface "
-				       "names cannot have", (int)len, name);
+			return err_set(e, EINVAL,
+				       "TAP name '%.*s' has a character interface "
+				       "names cannot have",
+				       (int)len, name);
 	}
 	return 0;
 }
@@ -125,8 +132,8 @@ int net_opts_parse(const char *arg, struct net_config *out, struct err *e)
 				return r;
 			out->has_mac = true;
 		} else {
-			return err_set(e, EINVAL, "unknown key '%.*s' (known: tap, mac)",
-				       (int)klen, p);
+			return err_set(e, EINVAL, "unknown key '%.*s' (known: tap, mac)", (int)klen,
+				       p);
 		}
 		p += len;
 		if (*p == ',' && !*++p)

@@ -11,12 +11,12 @@
 
 #include "common/err.h"
 
-#define NET_MAC_LEN     6
-#define NET_MAC_STR_LEN 18   /* "xx:xx:xx:xx:xx:xx" + NUL */
+#define NET_MAC_LEN	6
+#define NET_MAC_STR_LEN 18 /* "xx:xx:xx:xx:xx:xx" + NUL */
 
 struct net_config {
-	char ifname[IFNAMSIZ];   /* the TAP interface, NUL-terminated */
-	bool has_mac;            /* mac= given; else net_default_mac() fills mac */
+	char ifname[IFNAMSIZ]; /* the TAP interface, NUL-terminated */
+	bool has_mac;	       /* mac= given; else net_default_mac() fills mac */
 	uint8_t mac[NET_MAC_LEN];
 };
 
@@ -33,7 +33,6 @@ void net_format_mac(const uint8_t mac[NET_MAC_LEN], char out[NET_MAC_STR_LEN]);
 /* The default MAC of NIC index (0-based) of the VM with this UUID: locally
  * administered, unicast, stable for a given UUID and index, and different
  * for every index of one VM. */
-void net_default_mac(const unsigned char uuid[16], unsigned index,
-		     uint8_t mac[NET_MAC_LEN]);
+void net_default_mac(const unsigned char uuid[16], unsigned index, uint8_t mac[NET_MAC_LEN]);
 
 #endif

@@ -10,25 +10,37 @@
 #include "vmm/layout.h"
 #include "vmm/vm.h"
 
-#define CF8_PORT 0xCF8
-#define CFC_PORT 0xCFC
+#define CF8_PORT   0xCF8
+#define CFC_PORT   0xCFC
 #define CF8_ENABLE 0x80000000u
-#define CAP_START 0x40
+#define CAP_START  0x40
 /* Command bits a guest may set: I/O, memory, bus master, parity, SERR, INTx disable. */
-#define COMMAND_WMASK (PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | \
-		       PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
+#define COMMAND_WMASK                                                                    \
+	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_PARITY | \
+	 PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
 
 struct pci_host {
 	struct vm *vm;
-	pthread_mutex_t lock;   /* config space, cf8, BAR moves */
+	pthread_mutex_t lock; /* config space, cf8, BAR moves */
 	uint32_t cf8;
 	struct pci_device *slots[PCI_SLOTS];
 	bool ports_registered;
 };
 
-static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static void put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
 
 static uint16_t command_of(struct pci_device *d)
 {
@@ -116,8 +128,7 @@ static bool touches(unsigned off, unsigned len, unsigned reg, unsigned reg_len)
 	return off < reg + reg_len && reg < off + len;
 }
 
-void pci_cfg_write(struct pci_host *p, unsigned slot, unsigned off, unsigned len,
-		   uint32_t val)
+void pci_cfg_write(struct pci_host *p, unsigned slot, unsigned off, unsigned len, uint32_t val)
 {
 	struct pci_device *d;
 
@@ -156,8 +167,7 @@ out:
 
 /* ---- mechanism #1 ports ---------------------------------------------- */
 
-static void cf8_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
-		       bool is_write)
+static void cf8_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct pci_host *p = opaque;
 
@@ -173,8 +183,7 @@ static void cf8_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
 	pthread_mutex_unlock(&p->lock);
 }
 
-static void cfc_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
-		       bool is_write)
+static void cfc_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct pci_host *p = opaque;
 	unsigned slot, reg;
@@ -201,8 +210,7 @@ static void cfc_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
 
 /* ---- devices --------------------------------------------------------- */
 
-static void bar_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
-		       bool is_write)
+static void bar_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct pci_bar *bar = opaque;
 
@@ -227,10 +235,9 @@ static struct pci_device *device_new(struct pci_host *p, unsigned slot)
 	return d;
 }
 
-int pci_device_alloc(struct pci_host *p, uint16_t vendor, uint16_t device,
-		     uint32_t class_code, uint8_t revision, uint16_t subsys_vendor,
-		     uint16_t subsys_id, const char *name, struct pci_device **out,
-		     struct err *e)
+int pci_device_alloc(struct pci_host *p, uint16_t vendor, uint16_t device, uint32_t class_code,
+		     uint8_t revision, uint16_t subsys_vendor, uint16_t subsys_id, const char *name,
+		     struct pci_device **out, struct err *e)
 {
 	struct pci_device *d = NULL;
 	unsigned slot;
@@ -262,8 +269,8 @@ int pci_device_alloc(struct pci_host *p, uint16_t vendor, uint16_t device,
 	return 0;
 }
 
-int pci_device_add_bar(struct pci_device *d, unsigned bar, uint32_t size,
-		       bus_handler h, void *opaque, struct err *e)
+int pci_device_add_bar(struct pci_device *d, unsigned bar, uint32_t size, bus_handler h,
+		       void *opaque, struct err *e)
 {
 	struct pci_bar *b;
 	uint64_t addr;
@@ -275,8 +282,9 @@ int pci_device_add_bar(struct pci_device *d, unsigned bar, uint32_t size,
 	if (!addr)
 		return err_set(e, ENOSPC, "%s: no MMIO space for BAR %u", d->name, bar);
 	b = &d->bars[bar];
-	*b = (struct pci_bar){ .size = size, .addr = addr, .handler = h, .opaque = opaque,
-			       .dev = d, .index = bar };
+	*b = (struct pci_bar){
+		.size = size, .addr = addr, .handler = h, .opaque = opaque, .dev = d, .index = bar
+	};
 	r = bus_register(&d->vm->mmio_bus, addr, size, bar_access, b, d->name, e);
 	if (r < 0) {
 		b->size = 0;
@@ -287,8 +295,7 @@ int pci_device_add_bar(struct pci_device *d, unsigned bar, uint32_t size,
 	return 0;
 }
 
-int pci_device_add_cap(struct pci_device *d, const void *data, unsigned len,
-		       struct err *e)
+int pci_device_add_cap(struct pci_device *d, const void *data, unsigned len, struct err *e)
 {
 	unsigned at = d->cap_end;
 
@@ -325,8 +332,8 @@ int pci_device_add_intx(struct pci_device *d, struct err *e)
 	return 0;
 }
 
-int pci_device_publish(struct pci_device *d, const struct pci_device_ops *ops,
-		       void *priv, struct err *e)
+int pci_device_publish(struct pci_device *d, const struct pci_device_ops *ops, void *priv,
+		       struct err *e)
 {
 	(void)e;
 	pthread_mutex_lock(&d->host->lock);
@@ -420,8 +427,7 @@ void pci_host_destroy(struct pci_host *p)
 	free(p);
 }
 
-unsigned pci_host_irq_routes(const struct pci_host *p, struct mp_pci_irq *out,
-			     unsigned max)
+unsigned pci_host_irq_routes(const struct pci_host *p, struct mp_pci_irq *out, unsigned max)
 {
 	unsigned n = 0;
 

@@ -69,8 +69,7 @@ int pci_msix_notify(struct pci_device *d, unsigned v)
 }
 
 /* Guest access to the table or the PBA: any offset and width. */
-static void msix_bar_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
-			    bool is_write)
+static void msix_bar_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct pci_device *d = opaque;
 	uint8_t *table = (uint8_t *)d->msix_table;
@@ -98,8 +97,7 @@ static void msix_bar_access(void *opaque, uint64_t off, uint8_t *data, uint32_t 
 	pthread_mutex_unlock(&d->msix_lock);
 }
 
-int pci_device_add_msix(struct pci_device *d, unsigned bar, unsigned n,
-			struct err *e)
+int pci_device_add_msix(struct pci_device *d, unsigned bar, unsigned n, struct err *e)
 {
 	uint8_t cap[PCI_CAP_MSIX_SIZEOF] = { PCI_CAP_ID_MSIX };
 	uint16_t ctl = (uint16_t)(n - 1);

@@ -27,8 +27,7 @@ void pvpanic_write(struct pvpanic *p, uint8_t val)
 		fprintf(stderr, "minivmm: the guest kernel panicked (pvpanic)\n");
 }
 
-static void pvpanic_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
-		       bool is_write)
+static void pvpanic_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	(void)offset;
 	if (len != 1)

@@ -5,12 +5,21 @@
 #include <stdlib.h>
 
 #define RTC_INDEX_PORT 0x70
-#define CMOS_SIZE 128
+#define CMOS_SIZE      128
 
 enum {
-	REG_SECONDS = 0x00, REG_MINUTES = 0x02, REG_HOURS = 0x04, REG_WEEKDAY = 0x06,
-	REG_DAY = 0x07, REG_MONTH = 0x08, REG_YEAR = 0x09, REG_A = 0x0a, REG_B = 0x0b,
-	REG_C = 0x0c, REG_D = 0x0d, REG_CENTURY = 0x32,
+	REG_SECONDS = 0x00,
+	REG_MINUTES = 0x02,
+	REG_HOURS = 0x04,
+	REG_WEEKDAY = 0x06,
+	REG_DAY = 0x07,
+	REG_MONTH = 0x08,
+	REG_YEAR = 0x09,
+	REG_A = 0x0a,
+	REG_B = 0x0b,
+	REG_C = 0x0c,
+	REG_D = 0x0d,
+	REG_CENTURY = 0x32,
 };
 
 #define REG_A_DIVIDER 0x26 /* 32.768 kHz time base, 1024 Hz rate; UIP clear */
@@ -50,8 +59,7 @@ uint8_t rtc_register_at(const uint8_t *cmos, unsigned reg, time_t t)
 	}
 }
 
-static void rtc_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
-		   bool is_write)
+static void rtc_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct rtc *r = opaque;
 

@@ -14,34 +14,40 @@
 #include <unistd.h>
 
 enum {
-	REG_RBR_THR = 0, REG_IER = 1, REG_IIR_FCR = 2, REG_LCR = 3,
-	REG_MCR = 4, REG_LSR = 5, REG_MSR = 6, REG_SCR = 7,
+	REG_RBR_THR = 0,
+	REG_IER = 1,
+	REG_IIR_FCR = 2,
+	REG_LCR = 3,
+	REG_MCR = 4,
+	REG_LSR = 5,
+	REG_MSR = 6,
+	REG_SCR = 7,
 };
 
-#define IER_RDI   0x01 /* receive data available */
-#define IER_THRI  0x02 /* transmitter holding register empty */
-#define IER_RLSI  0x04 /* receiver line status */
-#define IER_MSI   0x08 /* modem status */
-#define IIR_NONE  0x01
-#define IIR_MSI   0x00
-#define IIR_THRI  0x02
-#define IIR_RDI   0x04
-#define IIR_FIFO  0xc0
-#define FCR_ENABLE 0x01
+#define IER_RDI	     0x01 /* receive data available */
+#define IER_THRI     0x02 /* transmitter holding register empty */
+#define IER_RLSI     0x04 /* receiver line status */
+#define IER_MSI	     0x08 /* modem status */
+#define IIR_NONE     0x01
+#define IIR_MSI	     0x00
+#define IIR_THRI     0x02
+#define IIR_RDI	     0x04
+#define IIR_FIFO     0xc0
+#define FCR_ENABLE   0x01
 #define FCR_CLEAR_RX 0x02
-#define LCR_DLAB  0x80
-#define MCR_DTR   0x01
-#define MCR_RTS   0x02
-#define MCR_OUT1  0x04
-#define MCR_OUT2  0x08
-#define MCR_LOOP  0x10
-#define LSR_DR    0x01
-#define LSR_THRE  0x20
-#define LSR_TEMT  0x40
-#define MSR_CTS   0x10
-#define MSR_DSR   0x20
-#define MSR_RI    0x40
-#define MSR_DCD   0x80
+#define LCR_DLAB     0x80
+#define MCR_DTR	     0x01
+#define MCR_RTS	     0x02
+#define MCR_OUT1     0x04
+#define MCR_OUT2     0x08
+#define MCR_LOOP     0x10
+#define LSR_DR	     0x01
+#define LSR_THRE     0x20
+#define LSR_TEMT     0x40
+#define MSR_CTS	     0x10
+#define MSR_DSR	     0x20
+#define MSR_RI	     0x40
+#define MSR_DCD	     0x80
 
 struct serial {
 	struct vm *vm;
@@ -53,7 +59,7 @@ struct serial {
 
 	pthread_mutex_t lock;
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
-	bool thr_interrupt;  /* THRE interrupt pending until IIR read or THR write */
+	bool thr_interrupt; /* THRE interrupt pending until IIR read or THR write */
 	bool irq_level;
 	uint8_t rx[SERIAL_FIFO_LEN];
 	unsigned rx_head, rx_count;
@@ -163,33 +169,19 @@ uint8_t serial_read_reg(struct serial *s, unsigned reg)
 
 	pthread_mutex_lock(&s->lock);
 	switch (reg) {
-	case REG_RBR_THR:
-		v = (s->lcr & LCR_DLAB) ? s->dll : rx_pop_locked(s);
-		break;
-	case REG_IER:
-		v = (s->lcr & LCR_DLAB) ? s->dlm : s->ier;
-		break;
+	case REG_RBR_THR: v = (s->lcr & LCR_DLAB) ? s->dll : rx_pop_locked(s); break;
+	case REG_IER: v = (s->lcr & LCR_DLAB) ? s->dlm : s->ier; break;
 	case REG_IIR_FCR:
 		v = iir_locked(s);
 		/* Reading IIR while it reports THRE acknowledges it. */
 		if ((v & 0x0f) == IIR_THRI)
 			s->thr_interrupt = false;
 		break;
-	case REG_LCR:
-		v = s->lcr;
-		break;
-	case REG_MCR:
-		v = s->mcr;
-		break;
-	case REG_LSR:
-		v = LSR_THRE | LSR_TEMT | (rx_ready(s) ? LSR_DR : 0);
-		break;
-	case REG_MSR:
-		v = msr_locked(s);
-		break;
-	case REG_SCR:
-		v = s->scr;
-		break;
+	case REG_LCR: v = s->lcr; break;
+	case REG_MCR: v = s->mcr; break;
+	case REG_LSR: v = LSR_THRE | LSR_TEMT | (rx_ready(s) ? LSR_DR : 0); break;
+	case REG_MSR: v = msr_locked(s); break;
+	case REG_SCR: v = s->scr; break;
 	}
 	update_irq_locked(s);
 	pthread_mutex_unlock(&s->lock);
@@ -229,17 +221,10 @@ void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 		if (val & FCR_CLEAR_RX)
 			s->rx_head = s->rx_count = 0;
 		break;
-	case REG_LCR:
-		s->lcr = val;
-		break;
-	case REG_MCR:
-		s->mcr = val & 0x1f;
-		break;
-	case REG_SCR:
-		s->scr = val;
-		break;
-	default:
-		break; /* LSR and MSR are read-only */
+	case REG_LCR: s->lcr = val; break;
+	case REG_MCR: s->mcr = val & 0x1f; break;
+	case REG_SCR: s->scr = val; break;
+	default: break; /* LSR and MSR are read-only */
 	}
 	signal_if_listening_locked(s, was_listening); /* held-back input may flow now */
 	update_irq_locked(s);
@@ -249,8 +234,7 @@ void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 		s->out(s->out_opaque, val);
 }
 
-static void serial_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
-		      bool is_write)
+static void serial_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct serial *s = opaque;
 
@@ -279,8 +263,8 @@ int serial_room_fd(const struct serial *s)
 	return s->room_fd;
 }
 
-int serial_create(struct vm *vm, uint16_t port, unsigned irq, serial_out_fn out,
-		  void *out_opaque, struct serial **sp, struct err *e)
+int serial_create(struct vm *vm, uint16_t port, unsigned irq, serial_out_fn out, void *out_opaque,
+		  struct serial **sp, struct err *e)
 {
 	struct serial *s = calloc(1, sizeof(*s));
 	int r;
@@ -292,7 +276,7 @@ int serial_create(struct vm *vm, uint16_t port, unsigned irq, serial_out_fn out,
 	s->irq = irq;
 	s->out = out;
 	s->out_opaque = out_opaque;
-	s->mcr = 0; /* the 16550's reset value: the driver raises OUT2 when it opens */
+	s->mcr = 0;  /* the 16550's reset value: the driver raises OUT2 when it opens */
 	s->dll = 12; /* 9600 baud, the power-on divisor */
 	pthread_mutex_init(&s->lock, NULL);
 	s->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

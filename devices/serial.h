@@ -8,15 +8,15 @@
 #include "vmm/vm.h"
 
 #define SERIAL_COM1_PORT 0x3f8
-#define SERIAL_FIFO_LEN  16
+#define SERIAL_FIFO_LEN	 16
 
 struct serial;
 
 /* Bytes the guest transmits go to out(opaque, byte). */
 typedef void (*serial_out_fn)(void *opaque, uint8_t byte);
 
-int serial_create(struct vm *vm, uint16_t port, unsigned irq, serial_out_fn out,
-		  void *out_opaque, struct serial **s, struct err *e);
+int serial_create(struct vm *vm, uint16_t port, unsigned irq, serial_out_fn out, void *out_opaque,
+		  struct serial **s, struct err *e);
 void serial_destroy(struct serial *s);
 
 /* Host -> guest: queue up to len bytes in the receive FIFO; returns how many

@@ -16,8 +16,8 @@ struct sysports {
 	atomic_bool boot_signalled;
 };
 
-static void boot_signal_io(void *opaque, uint64_t offset, uint8_t *data,
-			   uint32_t len, bool is_write)
+static void boot_signal_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+			   bool is_write)
 {
 	struct sysports *s = opaque;
 	bool expected = false;
@@ -35,8 +35,7 @@ static void boot_signal_io(void *opaque, uint64_t offset, uint8_t *data,
 	}
 }
 
-static void exit_port_io(void *opaque, uint64_t offset, uint8_t *data,
-			 uint32_t len, bool is_write)
+static void exit_port_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct sysports *s = opaque;
 
@@ -45,8 +44,8 @@ static void exit_port_io(void *opaque, uint64_t offset, uint8_t *data,
 		vm_request_stop(s->vm, data[0]);
 }
 
-int sysports_create(struct vm *vm, uint64_t start_ns, bool print_boot_time,
-		    struct sysports **out, struct err *e)
+int sysports_create(struct vm *vm, uint64_t start_ns, bool print_boot_time, struct sysports **out,
+		    struct err *e)
 {
 	struct sysports *s = calloc(1, sizeof(*s));
 	int r;
@@ -56,11 +55,9 @@ int sysports_create(struct vm *vm, uint64_t start_ns, bool print_boot_time,
 	s->vm = vm;
 	s->start_ns = start_ns;
 	s->print_boot_time = print_boot_time;
-	r = bus_register(&vm->io_bus, SYSPORT_BOOT_SIGNAL, 1, boot_signal_io, s,
-			 "boot signal", e);
+	r = bus_register(&vm->io_bus, SYSPORT_BOOT_SIGNAL, 1, boot_signal_io, s, "boot signal", e);
 	if (r == 0)
-		r = bus_register(&vm->io_bus, SYSPORT_EXIT, 1, exit_port_io, s,
-				 "exit port", e);
+		r = bus_register(&vm->io_bus, SYSPORT_EXIT, 1, exit_port_io, s, "exit port", e);
 	if (r < 0) {
 		bus_unregister(&vm->io_bus, SYSPORT_BOOT_SIGNAL, s);
 		free(s);

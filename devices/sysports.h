@@ -13,13 +13,13 @@
 
 #define SYSPORT_BOOT_SIGNAL 0x3f0
 #define SYSPORT_BOOT_MAGIC  123
-#define SYSPORT_EXIT        0xf4
+#define SYSPORT_EXIT	    0xf4
 
 struct sysports;
 
 /* start_ns: CLOCK_MONOTONIC time minivmm started; print_boot_time: --boot-time. */
-int sysports_create(struct vm *vm, uint64_t start_ns, bool print_boot_time,
-		    struct sysports **out, struct err *e);
+int sysports_create(struct vm *vm, uint64_t start_ns, bool print_boot_time, struct sysports **out,
+		    struct err *e);
 void sysports_destroy(struct sysports *s);
 
 #endif

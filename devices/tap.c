@@ -30,16 +30,18 @@ static int attach(int fd, const char *name, struct err *e)
 		return 0;
 	switch (errno) {
 	case EPERM:
-		return err_set(e, EPERM, "cannot open TAP %s: creating it (or using one another "
+		return err_set(e, EPERM,
+			       "cannot open TAP %s: creating it (or using one another "
 			       "user owns) needs CAP_NET_ADMIN; create it beforehand with "
-			       "tools/netsetup up --user $USER", name);
-	case EBUSY:
-		return err_set(e, EBUSY, "TAP %s is in use by another process", name);
+			       "tools/netsetup up --user $USER",
+			       name);
+	case EBUSY: return err_set(e, EBUSY, "TAP %s is in use by another process", name);
 	case EINVAL:
-		return err_set(e, EINVAL, "%s exists and is not a TAP interface with "
-			       "virtio-net headers", name);
-	default:
-		return err_sys(e, "cannot open TAP %s: TUNSETIFF", name);
+		return err_set(e, EINVAL,
+			       "%s exists and is not a TAP interface with "
+			       "virtio-net headers",
+			       name);
+	default: return err_sys(e, "cannot open TAP %s: TUNSETIFF", name);
 	}
 }
 
@@ -73,11 +75,15 @@ int tap_open(const char *name, struct tap *t, struct err *e)
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT)
-		return err_set(e, ENOENT, "cannot open TAP %s: /dev/net/tun is missing "
-			       "(load the tun module: modprobe tun)", name);
+		return err_set(e, ENOENT,
+			       "cannot open TAP %s: /dev/net/tun is missing "
+			       "(load the tun module: modprobe tun)",
+			       name);
 	if (fd < 0 && errno == EACCES)
-		return err_set(e, EACCES, "cannot open TAP %s: /dev/net/tun is not accessible "
-			       "to this user (most systems have it mode 0666)", name);
+		return err_set(e, EACCES,
+			       "cannot open TAP %s: /dev/net/tun is not accessible "
+			       "to this user (most systems have it mode 0666)",
+			       name);
 	if (fd < 0)
 		return err_sys(e, "cannot open TAP %s: /dev/net/tun", name);
 	r = attach(fd, name, e);
@@ -89,7 +95,8 @@ int tap_open(const char *name, struct tap *t, struct err *e)
 	/* Probe what the kernel takes, then start with no offloads: the device
 	 * enables the ones the guest negotiates. */
 	t->offload = ioctl(fd, TUNSETOFFLOAD,
-			   (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)) == 0;
+			   (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)) ==
+		     0;
 	r = tap_set_offload(fd, 0, e);
 	if (r < 0)
 		return err_wrap(e, "TAP %s", name);

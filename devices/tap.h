@@ -5,8 +5,8 @@
 #ifndef MINIVMM_TAP_H
 #define MINIVMM_TAP_H
 
-#include <stdbool.h>
 #include <net/if.h>
+#include <stdbool.h>
 
 #include "common/err.h"
 
@@ -14,9 +14,9 @@
 #define TAP_VNET_HDR_LEN 12
 
 struct tap {
-	int fd;                  /* -1 when closed */
+	int fd; /* -1 when closed */
 	char name[IFNAMSIZ];
-	bool offload;            /* TUNSETOFFLOAD works: csum/TSO may be offered */
+	bool offload; /* TUNSETOFFLOAD works: csum/TSO may be offered */
 };
 
 /* Open or create TAP name. Errors say what to do: no /dev/net/tun (load the

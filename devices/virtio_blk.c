@@ -12,8 +12,8 @@
 #include <linux/pci_regs.h>
 #include <linux/virtio_ids.h>
 
-#include "vmm/vm.h"
 #include "devices/virtio_pci.h"
+#include "vmm/vm.h"
 
 #define F(bit) (1ULL << (bit))
 
@@ -30,8 +30,8 @@ void blk_default_serial(const unsigned char uuid[16], unsigned index,
 			char out[VIRTIO_BLK_ID_BYTES + 1])
 {
 	/* "mvm" + 6 UUID bytes in hex + "-" + index: unique per VM and disk. */
-	snprintf(out, VIRTIO_BLK_ID_BYTES + 1, "mvm%02x%02x%02x%02x%02x%02x-%u", uuid[0],
-		 uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], index % 1000u);
+	snprintf(out, VIRTIO_BLK_ID_BYTES + 1, "mvm%02x%02x%02x%02x%02x%02x-%u", uuid[0], uuid[1],
+		 uuid[2], uuid[3], uuid[4], uuid[5], index % 1000u);
 }
 
 static uint64_t blk_features(void *dev)
@@ -76,8 +76,7 @@ static void setup(struct virtio_blk *blk, const struct disk_config *cfg)
 	b->write_zeroes = !cfg->readonly && cfg->can_zero_range;
 
 	/* FLUSH is offered with cache=unsafe too, and completes at once. */
-	blk->features = F(VIRTIO_BLK_F_SEG_MAX) | F(VIRTIO_BLK_F_BLK_SIZE) |
-			F(VIRTIO_BLK_F_FLUSH);
+	blk->features = F(VIRTIO_BLK_F_SEG_MAX) | F(VIRTIO_BLK_F_BLK_SIZE) | F(VIRTIO_BLK_F_FLUSH);
 	c->capacity = b->sectors;
 	c->seg_max = VIRTIO_BLK_SEG_MAX;
 	c->blk_size = DISK_SECTOR_SIZE;
@@ -96,8 +95,8 @@ static void setup(struct virtio_blk *blk, const struct disk_config *cfg)
 	}
 }
 
-int virtio_blk_create(struct vm *vm, struct pci_host *pci, struct disk_config *cfg,
-		      unsigned index, struct err *e)
+int virtio_blk_create(struct vm *vm, struct pci_host *pci, struct disk_config *cfg, unsigned index,
+		      struct err *e)
 {
 	struct virtio_blk *blk;
 	struct virtio_pci *vp;

@@ -18,8 +18,8 @@
 struct vm;
 struct pci_host;
 
-#define VIRTIO_BLK_QUEUE_SIZE 256
-#define VIRTIO_BLK_SEG_MAX    (VIRTIO_BLK_QUEUE_SIZE - 2)
+#define VIRTIO_BLK_QUEUE_SIZE	     256
+#define VIRTIO_BLK_SEG_MAX	     (VIRTIO_BLK_QUEUE_SIZE - 2)
 /* Sectors per DISCARD / WRITE_ZEROES segment (advertised, and enforced). */
 #define VIRTIO_BLK_MAX_RANGE_SECTORS 0x400000u
 
@@ -27,17 +27,17 @@ struct pci_host;
  * device. cfg must have been opened with disk_open(); on success the device
  * takes cfg->fd (cfg->fd becomes -1), on failure the caller still owns it.
  * Without serial= the ID is derived from vm->uuid and index. */
-int virtio_blk_create(struct vm *vm, struct pci_host *pci, struct disk_config *cfg,
-		      unsigned index, struct err *e);
+int virtio_blk_create(struct vm *vm, struct pci_host *pci, struct disk_config *cfg, unsigned index,
+		      struct err *e);
 
 /* The request engine, independent of the transport (unit tests, fuzzing). */
 struct blk_backend {
 	int fd;
-	uint64_t sectors;       /* capacity in 512-byte sectors */
+	uint64_t sectors; /* capacity in 512-byte sectors */
 	bool readonly;
-	bool unsafe;            /* cache=unsafe: FLUSH is a no-op */
-	bool discard;           /* DISCARD offered */
-	bool write_zeroes;      /* WRITE_ZEROES offered */
+	bool unsafe;	   /* cache=unsafe: FLUSH is a no-op */
+	bool discard;	   /* DISCARD offered */
+	bool write_zeroes; /* WRITE_ZEROES offered */
 	char serial[VIRTIO_BLK_ID_BYTES];
 };
 

@@ -16,13 +16,13 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 
-#include "vmm/vm.h"
 #include "devices/virtio_pci.h"
+#include "vmm/vm.h"
 
-#define F(bit) (1ULL << (bit))
+#define F(bit)	   (1ULL << (bit))
 /* Frames handled per wakeup before yielding to the other queue. */
-#define RX_BUDGET 256
-#define TX_BUDGET 256
+#define RX_BUDGET  256
+#define TX_BUDGET  256
 /* The largest frame a TAP hands us: a 64 KiB GSO frame, a VLAN tag and
  * the Ethernet header, plus slack; a read that fills it was truncated. */
 #define RX_BUF_LEN (NET_HDR_LEN + NET_MAX_FRAME + 512)
@@ -39,10 +39,10 @@ struct virtio_net {
 	bool tap_offload;
 
 	/* I/O thread only. */
-	int rx_epoll;            /* holds tap_fd; watched by the transport */
-	bool rx_watching;        /* tap_fd is armed in rx_epoll */
+	int rx_epoll;	  /* holds tap_fd; watched by the transport */
+	bool rx_watching; /* tap_fd is armed in rx_epoll */
 	unsigned applied_offloads;
-	size_t pending_len;      /* a frame in rxbuf waiting for buffers */
+	size_t pending_len; /* a frame in rxbuf waiting for buffers */
 	struct net_stats stats;
 	struct vq_chain tx_chain;
 	struct net_rx_scratch rx;
@@ -56,10 +56,10 @@ uint64_t net_offered_features(bool offload)
 	uint64_t f = F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) | F(VIRTIO_NET_F_MRG_RXBUF);
 
 	if (offload)
-		f |= F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_GUEST_CSUM) |
-		     F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6) |
-		     F(VIRTIO_NET_F_HOST_ECN) | F(VIRTIO_NET_F_GUEST_TSO4) |
-		     F(VIRTIO_NET_F_GUEST_TSO6) | F(VIRTIO_NET_F_GUEST_ECN);
+		f |= F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_HOST_TSO4) |
+		     F(VIRTIO_NET_F_HOST_TSO6) | F(VIRTIO_NET_F_HOST_ECN) |
+		     F(VIRTIO_NET_F_GUEST_TSO4) | F(VIRTIO_NET_F_GUEST_TSO6) |
+		     F(VIRTIO_NET_F_GUEST_ECN);
 	return f;
 }
 
@@ -120,8 +120,8 @@ static bool header_acceptable(const struct virtio_net_hdr *h, uint64_t features)
 }
 
 /* Return the n popped chains unused (length 0) and count the frame lost. */
-static enum net_rx_result rx_drop(const struct net_rxq *q, struct net_rx_scratch *sc,
-				  unsigned n, struct net_stats *s)
+static enum net_rx_result rx_drop(const struct net_rxq *q, struct net_rx_scratch *sc, unsigned n,
+				  struct net_stats *s)
 {
 	for (unsigned i = 0; i < n; i++)
 		sc->used[i].len = 0;
@@ -131,9 +131,8 @@ static enum net_rx_result rx_drop(const struct net_rxq *q, struct net_rx_scratch
 	return NET_RX_DROPPED;
 }
 
-enum net_rx_result net_rx_frame(const struct net_rxq *q, uint64_t features,
-				const uint8_t *frame, size_t len,
-				struct net_rx_scratch *sc, struct net_stats *s)
+enum net_rx_result net_rx_frame(const struct net_rxq *q, uint64_t features, const uint8_t *frame,
+				size_t len, struct net_rx_scratch *sc, struct net_stats *s)
 {
 	bool mergeable = features & F(VIRTIO_NET_F_MRG_RXBUF);
 	struct virtio_net_hdr_mrg_rxbuf hdr;
@@ -241,7 +240,10 @@ static void rx_pump(struct virtio_net *n)
 {
 	uint64_t features = sync_features(n);
 	struct net_rxq q = {
-		.ctx = n, .pop = rxq_pop, .complete = rxq_complete, .unpop = rxq_unpop,
+		.ctx = n,
+		.pop = rxq_pop,
+		.complete = rxq_complete,
+		.unpop = rxq_unpop,
 		/* Fixed while the queue is enabled; only bounds a wait. */
 		.ring_size = virtio_pci_queue_size(n->vp, VIRTIO_NET_RXQ),
 	};
@@ -259,8 +261,8 @@ static void rx_pump(struct virtio_net *n)
 			}
 			n->pending_len = (size_t)r;
 		}
-		if (net_rx_frame(&q, features, n->rxbuf, n->pending_len, &n->rx,
-				 &n->stats) == NET_RX_NO_BUFFERS) {
+		if (net_rx_frame(&q, features, n->rxbuf, n->pending_len, &n->rx, &n->stats) ==
+		    NET_RX_NO_BUFFERS) {
 			rx_watch(n, false);
 			virtio_pci_flush_irq(n->vp, VIRTIO_NET_RXQ);
 			return;
@@ -322,11 +324,12 @@ static void net_destroy(void *dev)
 	const struct net_stats *s = &n->stats;
 
 	if (n->vm->verbose)
-		fprintf(stderr, "minivmm: %s (%s): tx %" PRIu64 " frames %" PRIu64 " bytes %"
-			PRIu64 " dropped; rx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64
-			" dropped %" PRIu64 " bad chains\n", n->name, n->ifname,
-			s->tx_packets, s->tx_bytes, s->tx_dropped, s->rx_packets,
-			s->rx_bytes, s->rx_dropped, s->rx_bad_chains);
+		fprintf(stderr,
+			"minivmm: %s (%s): tx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64
+			" dropped; rx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64
+			" dropped %" PRIu64 " bad chains\n",
+			n->name, n->ifname, s->tx_packets, s->tx_bytes, s->tx_dropped,
+			s->rx_packets, s->rx_bytes, s->rx_dropped, s->rx_bad_chains);
 	if (n->rx_epoll >= 0)
 		close(n->rx_epoll);
 	if (n->tap_fd >= 0)
@@ -404,8 +407,8 @@ int virtio_net_create(struct vm *vm, struct pci_host *pci, const struct net_conf
 		char mac[NET_MAC_STR_LEN];
 
 		net_format_mac(n->config.mac, mac);
-		fprintf(stderr, "minivmm: %s: TAP %s, MAC %s, offloads %s\n", n->name,
-			n->ifname, mac, tap->offload ? "on" : "off");
+		fprintf(stderr, "minivmm: %s: TAP %s, MAC %s, offloads %s\n", n->name, n->ifname,
+			mac, tap->offload ? "on" : "off");
 	}
 	return 0;
 }

@@ -26,11 +26,11 @@ struct vm;
 struct pci_host;
 
 #define VIRTIO_NET_QUEUE_SIZE 256
-#define VIRTIO_NET_RXQ        0
-#define VIRTIO_NET_TXQ        1
-#define NET_HDR_LEN           sizeof(struct virtio_net_hdr_mrg_rxbuf) /* 12 */
-#define NET_MIN_FRAME         14          /* an Ethernet header */
-#define NET_MAX_FRAME         65536       /* a 64 KiB GSO frame */
+#define VIRTIO_NET_RXQ	      0
+#define VIRTIO_NET_TXQ	      1
+#define NET_HDR_LEN	      sizeof(struct virtio_net_hdr_mrg_rxbuf) /* 12 */
+#define NET_MIN_FRAME	      14				      /* an Ethernet header */
+#define NET_MAX_FRAME	      65536				      /* a 64 KiB GSO frame */
 
 /* Add NIC number index (0-based, command-line order) backed by tap (opened
  * with tap_open). On success the device owns tap->fd (set to -1); on
@@ -44,7 +44,7 @@ int virtio_net_create(struct vm *vm, struct pci_host *pci, const struct net_conf
 struct net_stats {
 	uint64_t tx_packets, tx_bytes, tx_dropped;
 	uint64_t rx_packets, rx_bytes, rx_dropped;
-	uint64_t rx_bad_chains;   /* receive chains the driver got wrong */
+	uint64_t rx_bad_chains; /* receive chains the driver got wrong */
 };
 
 /* Send the frame of one transmit chain (header + frame in its readable
@@ -63,7 +63,7 @@ struct net_rxq {
 	void (*complete)(void *ctx, const struct vring_used_elem *els, unsigned n);
 	/* Give back the last n popped chains. */
 	void (*unpop)(void *ctx, unsigned n);
-	unsigned ring_size;      /* chains the driver can post at most */
+	unsigned ring_size; /* chains the driver can post at most */
 };
 
 /* Scratch for net_rx_frame (large: keep it off the stack). */
@@ -74,8 +74,8 @@ struct net_rx_scratch {
 
 enum net_rx_result {
 	NET_RX_DELIVERED,
-	NET_RX_DROPPED,          /* counted; the frame is gone */
-	NET_RX_NO_BUFFERS,       /* nothing consumed: retry when buffers arrive */
+	NET_RX_DROPPED,	   /* counted; the frame is gone */
+	NET_RX_NO_BUFFERS, /* nothing consumed: retry when buffers arrive */
 };
 
 /* Deliver one frame as the TAP produced it (12-byte header + frame) into
@@ -83,9 +83,8 @@ enum net_rx_result {
  * VIRTIO_NET_F_MRG_RXBUF over as many chains as it needs (num_buffers set),
  * else into one chain. A header that asks for an offload the driver did not
  * negotiate, or a chain that is malformed or too small, drops the frame. */
-enum net_rx_result net_rx_frame(const struct net_rxq *q, uint64_t features,
-				const uint8_t *frame, size_t len,
-				struct net_rx_scratch *scratch, struct net_stats *s);
+enum net_rx_result net_rx_frame(const struct net_rxq *q, uint64_t features, const uint8_t *frame,
+				size_t len, struct net_rx_scratch *scratch, struct net_stats *s);
 
 /* Offered features for a TAP (offload: TUNSETOFFLOAD works), and the
  * TUN_F_* flags that match what the driver negotiated. */

@@ -20,10 +20,10 @@
 #include "common/cleanup.h"
 #include "vmm/vm.h"
 
-#define VIRTIO_PCI_VENDOR     0x1af4
-#define VIRTIO_PCI_DEVICE_BASE 0x1040  /* modern device IDs: 0x1040 + virtio ID */
-#define DEVCFG_MAX            256
-#define F(bit)                (1ULL << (bit))
+#define VIRTIO_PCI_VENDOR      0x1af4
+#define VIRTIO_PCI_DEVICE_BASE 0x1040 /* modern device IDs: 0x1040 + virtio ID */
+#define DEVCFG_MAX	       256
+#define F(bit)		       (1ULL << (bit))
 
 typedef struct virtio_pci_common_cfg common_cfg;
 
@@ -149,8 +149,8 @@ static void queue_enable_written(struct virtio_pci *vp, struct virtqueue *vq, ui
 		return;
 	if (vq_enable(vq, &vp->vm->mem, indirect, &e) < 0) {
 		if (vp->vm->verbose)
-			fprintf(stderr, "minivmm: %s: queue %u: %s\n", vp->ops->name,
-				vp->queue_sel, e.msg);
+			fprintf(stderr, "minivmm: %s: queue %u: %s\n", vp->ops->name, vp->queue_sel,
+				e.msg);
 		vp->needs_reset = true;
 		virtio_pci_config_irq_locked(vp);
 	}
@@ -164,8 +164,7 @@ static bool touches(uint64_t off, uint32_t len, size_t at, size_t size)
 }
 
 /* Apply the fields a write covered, in register order. */
-static void common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *data,
-			 uint32_t len)
+static void common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *data, uint32_t len)
 {
 	common_cfg c;
 	struct virtqueue *vq;
@@ -210,8 +209,8 @@ static void common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *dat
 		queue_enable_written(vp, vq, c.queue_enable);
 }
 
-static void common_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
-			  uint32_t len, bool is_write)
+static void common_access(struct virtio_pci *vp, uint64_t off, uint8_t *data, uint32_t len,
+			  bool is_write)
 {
 	common_cfg c;
 
@@ -226,8 +225,8 @@ static void common_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
 	pthread_mutex_unlock(&vp->lock);
 }
 
-static void isr_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
-		       uint32_t len, bool is_write)
+static void isr_access(struct virtio_pci *vp, uint64_t off, uint8_t *data, uint32_t len,
+		       bool is_write)
 {
 	if (is_write)
 		return;
@@ -242,8 +241,8 @@ static void isr_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
 	pthread_mutex_unlock(&vp->lock);
 }
 
-static void devcfg_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
-			  uint32_t len, bool is_write)
+static void devcfg_access(struct virtio_pci *vp, uint64_t off, uint8_t *data, uint32_t len,
+			  bool is_write)
 {
 	uint8_t buf[DEVCFG_MAX] = { 0 };
 	size_t size = vp->ops->config_size;
@@ -258,8 +257,7 @@ static void devcfg_access(struct virtio_pci *vp, uint64_t off, uint8_t *data,
 		data[i] = off + i < size ? buf[off + i] : 0;
 }
 
-static void bar0_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
-			bool is_write)
+static void bar0_access(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct virtio_pci *vp = opaque;
 
@@ -292,14 +290,13 @@ static void bind_kicks(struct virtio_pci *vp, uint64_t base, bool assign)
 	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
 		if (!assign && !vp->kick_bound[q])
 			continue;
-		int r = vp->vm->irq.ioeventfd(vp->vm, notify_addr(base, q), 2,
-					      vp->kick_fd[q], true, assign);
+		int r = vp->vm->irq.ioeventfd(vp->vm, notify_addr(base, q), 2, vp->kick_fd[q], true,
+					      assign);
 		vp->kick_bound[q] = assign && r == 0;
 	}
 }
 
-static void bar_moved(struct pci_device *d, unsigned bar, uint64_t old_addr,
-		      uint64_t new_addr)
+static void bar_moved(struct pci_device *d, unsigned bar, uint64_t old_addr, uint64_t new_addr)
 {
 	struct virtio_pci *vp = d->priv;
 
@@ -368,12 +365,15 @@ static const struct pci_device_ops transport_pci_ops = {
 	.destroy = device_destroy,
 };
 
-static int add_virtio_cap(struct pci_device *d, uint8_t type, uint32_t off,
-			  uint32_t len, struct err *e)
+static int add_virtio_cap(struct pci_device *d, uint8_t type, uint32_t off, uint32_t len,
+			  struct err *e)
 {
 	struct virtio_pci_notify_cap c = {
-		.cap = { .cap_vndr = PCI_CAP_ID_VNDR, .cfg_type = type, .bar = 0,
-			 .offset = off, .length = len },
+		.cap = { .cap_vndr = PCI_CAP_ID_VNDR,
+			 .cfg_type = type,
+			 .bar = 0,
+			 .offset = off,
+			 .length = len },
 		.notify_off_multiplier = VIRTIO_PCI_NOTIFY_MULT,
 	};
 	unsigned size = type == VIRTIO_PCI_CAP_NOTIFY_CFG ? sizeof(c) : sizeof(c.cap);
@@ -387,7 +387,8 @@ static int add_virtio_cap(struct pci_device *d, uint8_t type, uint32_t off,
 static int add_cfg_window(struct virtio_pci *vp, struct err *e)
 {
 	struct virtio_pci_cfg_cap c = {
-		.cap = { .cap_vndr = PCI_CAP_ID_VNDR, .cap_len = sizeof(c),
+		.cap = { .cap_vndr = PCI_CAP_ID_VNDR,
+			 .cap_len = sizeof(c),
 			 .cfg_type = VIRTIO_PCI_CAP_PCI_CFG },
 	};
 	int at = pci_device_add_cap(vp->pci, &c, sizeof(c), e);
@@ -398,8 +399,8 @@ static int add_cfg_window(struct virtio_pci *vp, struct err *e)
 	/* bar, offset, length and the data bytes are the guest's to write. */
 	pci_cfg_set_writable(vp->pci, (unsigned)at + offsetof(struct virtio_pci_cap, bar), 1);
 	pci_cfg_set_writable(vp->pci, (unsigned)at + offsetof(struct virtio_pci_cap, offset), 8);
-	pci_cfg_set_writable(vp->pci, (unsigned)at + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data),
-			     4);
+	pci_cfg_set_writable(vp->pci,
+			     (unsigned)at + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data), 4);
 	return 0;
 }
 
@@ -446,9 +447,8 @@ static int open_fds(struct virtio_pci *vp, struct err *e)
 	return 0;
 }
 
-int virtio_pci_create(struct vm *vm, struct pci_host *host,
-		      const struct virtio_dev_ops *ops, void *dev,
-		      struct virtio_pci **out, struct err *e)
+int virtio_pci_create(struct vm *vm, struct pci_host *host, const struct virtio_dev_ops *ops,
+		      void *dev, struct virtio_pci **out, struct err *e)
 {
 	struct virtio_pci *vp;
 	int r;
@@ -468,15 +468,14 @@ int virtio_pci_create(struct vm *vm, struct pci_host *host,
 		vp->kick_fd[q] = -1;
 	pthread_mutex_init(&vp->lock, NULL);
 	snprintf(vp->thread_name, sizeof(vp->thread_name), "vio-%s", ops->name);
-	vp->offered = ops->features(dev) | F(VIRTIO_F_VERSION_1) |
-		      F(VIRTIO_RING_F_INDIRECT_DESC);
+	vp->offered = ops->features(dev) | F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_INDIRECT_DESC);
 	pthread_mutex_lock(&vp->lock);
 	virtio_pci_reset_locked(vp);
 	pthread_mutex_unlock(&vp->lock);
 
 	r = pci_device_alloc(host, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BASE + ops->device_id,
-			     ops->pci_class, 1, VIRTIO_PCI_VENDOR, 0x40 + ops->device_id,
-			     ops->name, &vp->pci, e);
+			     ops->pci_class, 1, VIRTIO_PCI_VENDOR, 0x40 + ops->device_id, ops->name,
+			     &vp->pci, e);
 	if (r < 0) {
 		transport_free(vp);
 		return r;

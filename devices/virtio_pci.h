@@ -28,7 +28,7 @@
 struct vm;
 struct virtio_pci;
 
-#define VIRTIO_PCI_MAX_QUEUES  8
+#define VIRTIO_PCI_MAX_QUEUES 8
 
 #define VIRTIO_PCI_BAR0_SIZE   0x4000
 #define VIRTIO_PCI_COMMON_OFF  0x0000
@@ -38,11 +38,11 @@ struct virtio_pci;
 #define VIRTIO_PCI_NOTIFY_MULT 4
 
 struct virtio_dev_ops {
-	const char *name;          /* short, for the thread name and messages */
-	uint16_t device_id;        /* VIRTIO_ID_BLOCK, VIRTIO_ID_NET, ... */
-	uint32_t pci_class;        /* class << 8 | prog-if */
-	unsigned num_queues;       /* <= VIRTIO_PCI_MAX_QUEUES */
-	uint16_t queue_max_size;   /* power of two <= VQ_MAX_SIZE */
+	const char *name;	 /* short, for the thread name and messages */
+	uint16_t device_id;	 /* VIRTIO_ID_BLOCK, VIRTIO_ID_NET, ... */
+	uint32_t pci_class;	 /* class << 8 | prog-if */
+	unsigned num_queues;	 /* <= VIRTIO_PCI_MAX_QUEUES */
+	uint16_t queue_max_size; /* power of two <= VQ_MAX_SIZE */
 	/* Offered features; the transport adds VIRTIO_F_VERSION_1 and
 	 * VIRTIO_RING_F_INDIRECT_DESC. */
 	uint64_t (*features)(void *dev);
@@ -65,15 +65,13 @@ struct virtio_dev_ops {
  * eventfds and the I/O thread. On success the PCI host owns everything
  * (ops->destroy is called from pci_host_destroy); on failure nothing is
  * left behind and ops->destroy is NOT called. */
-int virtio_pci_create(struct vm *vm, struct pci_host *host,
-		      const struct virtio_dev_ops *ops, void *dev,
-		      struct virtio_pci **out, struct err *e);
+int virtio_pci_create(struct vm *vm, struct pci_host *host, const struct virtio_dev_ops *ops,
+		      void *dev, struct virtio_pci **out, struct err *e);
 
 /* Watch fd (EPOLLIN) on the I/O thread and call cb(dev, fd) when readable.
  * Call before the guest can run (right after virtio_pci_create). */
 int virtio_pci_watch_fd(struct virtio_pci *vp, int fd,
-			void (*cb)(void *dev, struct virtio_pci *vp, int fd),
-			struct err *e);
+			void (*cb)(void *dev, struct virtio_pci *vp, int fd), struct err *e);
 
 /* I/O thread side. Pop the next chain of queue q: 1 = chain in *c (which
  * may carry c->error; complete it anyway), 0 = nothing (queue empty, not
@@ -82,14 +80,13 @@ int virtio_pci_watch_fd(struct virtio_pci *vp, int fd,
 int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c);
 /* Return the chain's head with len bytes written. Interrupts are batched:
  * sent when pop finds the queue empty, or after several completions. */
-void virtio_pci_complete(struct virtio_pci *vp, unsigned q,
-			 const struct vq_chain *c, uint32_t len);
+void virtio_pci_complete(struct virtio_pci *vp, unsigned q, const struct vq_chain *c, uint32_t len);
 /* Several chains in flight on one queue (virtio-net mergeable receive: one
  * packet spans several chains). After popping n chains of queue q without
  * completing them, either complete them together (one used index update,
  * so the driver never sees part of a packet) or give them all back. */
-void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q,
-			       const struct vring_used_elem *els, unsigned n);
+void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q, const struct vring_used_elem *els,
+			       unsigned n);
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned q, unsigned n);
 /* Send the interrupt queue q owes now: for completions made outside a
  * pop-until-empty loop (receive driven by a backend fd). */

@@ -18,9 +18,9 @@
  * work, so a busy queue does not starve the driver of completions. */
 #define IRQ_BATCH 32
 
-#define EV_STOP     0x100
-#define EV_VM_STOP  0x101
-#define EV_WATCH    0x200
+#define EV_STOP	   0x100
+#define EV_VM_STOP 0x101
+#define EV_WATCH   0x200
 
 void virtio_pci_kick(struct virtio_pci *vp, unsigned q)
 {
@@ -112,8 +112,7 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c)
 	if (q >= vp->ops->num_queues)
 		return 0;
 	pthread_mutex_lock(&vp->lock);
-	if (!vp->reset_pending && !vp->needs_reset &&
-	    (vp->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+	if (!vp->reset_pending && !vp->needs_reset && (vp->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
 		struct virtqueue *vq = &vp->vqs[q];
 
 		r = vq_pop(vq, c);
@@ -140,8 +139,8 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c)
 	return r;
 }
 
-void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q,
-			       const struct vring_used_elem *els, unsigned n)
+void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q, const struct vring_used_elem *els,
+			       unsigned n)
 {
 	if (q >= vp->ops->num_queues)
 		return;
@@ -160,8 +159,7 @@ void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q,
 	pthread_mutex_unlock(&vp->lock);
 }
 
-void virtio_pci_complete(struct virtio_pci *vp, unsigned q, const struct vq_chain *c,
-			 uint32_t len)
+void virtio_pci_complete(struct virtio_pci *vp, unsigned q, const struct vq_chain *c, uint32_t len)
 {
 	struct vring_used_elem el = { .id = c->head, .len = len };
 
@@ -200,8 +198,7 @@ static int epoll_add(struct virtio_pci *vp, int fd, uint64_t tag, struct err *e)
 }
 
 int virtio_pci_watch_fd(struct virtio_pci *vp, int fd,
-			void (*cb)(void *dev, struct virtio_pci *vp, int fd),
-			struct err *e)
+			void (*cb)(void *dev, struct virtio_pci *vp, int fd), struct err *e)
 {
 	unsigned i = vp->nwatch;
 

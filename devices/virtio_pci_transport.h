@@ -11,7 +11,7 @@
 
 #include "devices/virtio_pci.h"
 
-#define VIRTIO_PCI_MAX_EXTRA   4    /* extra fds a device may watch */
+#define VIRTIO_PCI_MAX_EXTRA 4 /* extra fds a device may watch */
 
 struct virtio_pci_watch {
 	int fd;
@@ -27,26 +27,26 @@ struct virtio_pci {
 	char thread_name[16];
 
 	pthread_mutex_t lock;
-	uint64_t offered;          /* device features */
+	uint64_t offered; /* device features */
 	uint64_t driver_features;
 	uint32_t dev_feat_sel, drv_feat_sel;
-	uint8_t status;            /* as the driver wrote it (NEEDS_RESET apart) */
+	uint8_t status; /* as the driver wrote it (NEEDS_RESET apart) */
 	uint8_t config_gen;
-	uint8_t isr;               /* VIRTIO_PCI_ISR_* bits, INTx mode */
+	uint8_t isr; /* VIRTIO_PCI_ISR_* bits, INTx mode */
 	bool needs_reset;
-	bool reset_pending;        /* reset requested while a chain was in flight */
-	bool in_flight;            /* a popped chain is not completed yet */
+	bool reset_pending; /* reset requested while a chain was in flight */
+	bool in_flight;	    /* a popped chain is not completed yet */
 	uint16_t msix_config;
 	uint16_t queue_sel;
 	struct virtqueue vqs[VIRTIO_PCI_MAX_QUEUES];
-	bool irq_owed[VIRTIO_PCI_MAX_QUEUES];      /* completions not signalled yet */
+	bool irq_owed[VIRTIO_PCI_MAX_QUEUES]; /* completions not signalled yet */
 	unsigned irq_batch[VIRTIO_PCI_MAX_QUEUES];
 
-	uint8_t cfg_cap;           /* VIRTIO_PCI_CAP_PCI_CFG offset (host lock) */
+	uint8_t cfg_cap; /* VIRTIO_PCI_CAP_PCI_CFG offset (host lock) */
 
 	/* Immutable after create. */
-	int kick_fd[VIRTIO_PCI_MAX_QUEUES];        /* queue notifications */
-	bool kick_bound[VIRTIO_PCI_MAX_QUEUES];    /* ioeventfd registered */
+	int kick_fd[VIRTIO_PCI_MAX_QUEUES];	/* queue notifications */
+	bool kick_bound[VIRTIO_PCI_MAX_QUEUES]; /* ioeventfd registered */
 	int stop_fd;
 	int epoll_fd;
 	pthread_t thread;

@@ -23,32 +23,31 @@ static bool is_pow2(uint32_t v)
 }
 
 /* Host view of a ring of len bytes at gpa with the given alignment. */
-static void *ring_view(const struct guest_mem *mem, uint64_t gpa, uint64_t len,
-		       uint64_t align, const char *what, struct err *e)
+static void *ring_view(const struct guest_mem *mem, uint64_t gpa, uint64_t len, uint64_t align,
+		       const char *what, struct err *e)
 {
 	void *p;
 
 	if (gpa & (align - 1)) {
-		err_set(e, EINVAL, "%s ring at 0x%" PRIx64 " is not %" PRIu64
-			"-byte aligned", what, gpa, align);
+		err_set(e, EINVAL, "%s ring at 0x%" PRIx64 " is not %" PRIu64 "-byte aligned", what,
+			gpa, align);
 		return NULL;
 	}
 	p = guest_buf(mem, gpa, len);
 	if (!p)
-		err_set(e, EFAULT, "%s ring 0x%" PRIx64 "+0x%" PRIx64
-			" is outside guest RAM", what, gpa, len);
+		err_set(e, EFAULT, "%s ring 0x%" PRIx64 "+0x%" PRIx64 " is outside guest RAM", what,
+			gpa, len);
 	return p;
 }
 
-int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect,
-	      struct err *e)
+int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect, struct err *e)
 {
 	uint64_t n = vq->size;
 
 	vq->ready = false;
 	if (!is_pow2(vq->size) || vq->size > vq->max_size)
-		return err_set(e, EINVAL, "queue size %u is not a power of two <= %u",
-			       vq->size, vq->max_size);
+		return err_set(e, EINVAL, "queue size %u is not a power of two <= %u", vq->size,
+			       vq->max_size);
 	vq->desc = ring_view(mem, vq->desc_addr, 16 * n, 16, "descriptor", e);
 	if (!vq->desc)
 		return -e->code;
@@ -76,8 +75,7 @@ static void read_desc(struct vring_desc *out, const void *src)
 }
 
 /* Add one checked descriptor's buffer to the chain. */
-static int add_segment(struct vq_chain *c, const struct guest_mem *mem,
-		       const struct vring_desc *d)
+static int add_segment(struct vq_chain *c, const struct guest_mem *mem, const struct vring_desc *d)
 {
 	bool writable = d->flags & VRING_DESC_F_WRITE;
 	void *p;
@@ -184,8 +182,7 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *c)
 		vq->broken = true;
 		return -EIO;
 	}
-	head = __atomic_load_n(&vq->avail->ring[vq->last_avail & (vq->size - 1)],
-			       __ATOMIC_RELAXED);
+	head = __atomic_load_n(&vq->avail->ring[vq->last_avail & (vq->size - 1)], __ATOMIC_RELAXED);
 	if (head >= vq->size) {
 		/* No valid head to return: the ring itself is corrupt. */
 		vq->broken = true;
@@ -213,8 +210,7 @@ bool vq_want_interrupt(struct virtqueue *vq)
 		return false;
 	/* Order our used->idx store before reading the driver's flags. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
-		 VRING_AVAIL_F_NO_INTERRUPT);
+	return !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) & VRING_AVAIL_F_NO_INTERRUPT);
 }
 
 void vq_set_kicks(struct virtqueue *vq, bool on)
@@ -238,8 +234,8 @@ bool vq_has_work(struct virtqueue *vq)
 }
 
 /* Copy across the segments [first, first+n) starting at byte off. */
-static size_t iov_copy(const struct iovec *iov, unsigned n, uint64_t off,
-		       void *buf, size_t len, bool to_iov)
+static size_t iov_copy(const struct iovec *iov, unsigned n, uint64_t off, void *buf, size_t len,
+		       bool to_iov)
 {
 	size_t done = 0;
 
@@ -268,14 +264,13 @@ size_t vq_chain_read(const struct vq_chain *c, uint64_t off, void *buf, size_t l
 	return iov_copy(c->iov, c->nout, off, buf, len, false);
 }
 
-size_t vq_chain_write(const struct vq_chain *c, uint64_t off, const void *buf,
-		      size_t len)
+size_t vq_chain_write(const struct vq_chain *c, uint64_t off, const void *buf, size_t len)
 {
 	return iov_copy(c->iov + c->nout, c->nin, off, (void *)(uintptr_t)buf, len, true);
 }
 
-int vq_chain_slice(const struct vq_chain *c, bool writable, uint64_t off,
-		   uint64_t len, struct iovec *out, unsigned max)
+int vq_chain_slice(const struct vq_chain *c, bool writable, uint64_t off, uint64_t len,
+		   struct iovec *out, unsigned max)
 {
 	const struct iovec *iov = writable ? c->iov + c->nout : c->iov;
 	unsigned n = writable ? c->nin : c->nout, k = 0;
@@ -302,8 +297,7 @@ void vq_unpop(struct virtqueue *vq, uint16_t n)
 	vq->last_avail = (uint16_t)(vq->last_avail - n);
 }
 
-void vq_push_batch(struct virtqueue *vq, const struct vring_used_elem *els,
-		   unsigned n)
+void vq_push_batch(struct virtqueue *vq, const struct vring_used_elem *els, unsigned n)
 {
 	if (!vq->ready)
 		return;

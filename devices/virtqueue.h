@@ -23,22 +23,22 @@
 
 struct virtqueue {
 	/* Driver-programmed configuration (written by the transport). */
-	uint16_t max_size;    /* device maximum, power of two <= VQ_MAX_SIZE */
-	uint16_t size;        /* driver's choice; checked by vq_enable() */
+	uint16_t max_size; /* device maximum, power of two <= VQ_MAX_SIZE */
+	uint16_t size;	   /* driver's choice; checked by vq_enable() */
 	uint64_t desc_addr, avail_addr, used_addr;
 	uint16_t msix_vector;
-	bool ready;           /* vq_enable() succeeded */
+	bool ready; /* vq_enable() succeeded */
 
 	/* Valid while ready: host views of the rings (bounds-checked once). */
 	const struct guest_mem *mem;
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;
-	bool indirect;        /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
-	uint16_t last_avail;  /* next avail ring slot we will consume */
-	uint16_t used_idx;    /* our copy of used->idx */
-	bool broken;          /* avail index ran away: device needs reset */
-	bool kicks_off;       /* VRING_USED_F_NO_NOTIFY set while we are busy */
+	bool indirect;	     /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	uint16_t last_avail; /* next avail ring slot we will consume */
+	uint16_t used_idx;   /* our copy of used->idx */
+	bool broken;	     /* avail index ran away: device needs reset */
+	bool kicks_off;	     /* VRING_USED_F_NO_NOTIFY set while we are busy */
 };
 
 /* One descriptor chain popped from the avail ring. Device-readable segments
@@ -49,7 +49,7 @@ struct virtqueue {
  * returned with vq_push(). */
 struct vq_chain {
 	uint16_t head;
-	int error;            /* 0 or negative errno (-EINVAL, -EFAULT, -ELOOP) */
+	int error; /* 0 or negative errno (-EINVAL, -EFAULT, -ELOOP) */
 	unsigned nout, nin;
 	uint64_t out_bytes, in_bytes;
 	struct iovec iov[VQ_MAX_SIZE];
@@ -59,8 +59,7 @@ struct vq_chain {
 void vq_reset(struct virtqueue *vq, uint16_t max_size);
 /* Validate size (nonzero power of two <= max_size) and the three rings
  * (aligned, whole ring inside guest RAM), then mark the queue ready. */
-int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect,
-	      struct err *e);
+int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect, struct err *e);
 /* Pop the next chain: 1 = *c filled (check c->error), 0 = ring empty or
  * queue not ready, -EIO = the driver broke the ring (avail index more than
  * size ahead, or a head index out of range): vq->broken is set, the device
@@ -83,20 +82,18 @@ bool vq_has_work(struct virtqueue *vq);
  * buffer, starting at byte off of that direction. Return bytes copied
  * (short when the segments end). */
 size_t vq_chain_read(const struct vq_chain *c, uint64_t off, void *buf, size_t len);
-size_t vq_chain_write(const struct vq_chain *c, uint64_t off, const void *buf,
-		      size_t len);
+size_t vq_chain_write(const struct vq_chain *c, uint64_t off, const void *buf, size_t len);
 /* Describe bytes [off, off+len) of a chain's in (writable=true) or out
  * segments as an iovec array (at most max entries). Returns the number of
  * entries, or -EINVAL when the range is not fully covered or needs more. */
-int vq_chain_slice(const struct vq_chain *c, bool writable, uint64_t off,
-		   uint64_t len, struct iovec *out, unsigned max);
+int vq_chain_slice(const struct vq_chain *c, bool writable, uint64_t off, uint64_t len,
+		   struct iovec *out, unsigned max);
 
 /* Several chains per request (virtio-net mergeable receive buffers):
  * vq_unpop gives back the last n popped, not yet pushed chains (the next
  * pops return them again); vq_push_batch returns n heads with one used
  * index store, so the driver sees all of them at once or none. */
 void vq_unpop(struct virtqueue *vq, uint16_t n);
-void vq_push_batch(struct virtqueue *vq, const struct vring_used_elem *els,
-		   unsigned n);
+void vq_push_batch(struct virtqueue *vq, const struct vring_used_elem *els, unsigned n);
 
 #endif

@@ -39,20 +39,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BOOT_PORT 0x3f0
-#define BOOT_BYTE 123
-#define EXIT_PORT 0xf4
+#define BOOT_PORT   0x3f0
+#define BOOT_BYTE   123
+#define EXIT_PORT   0xf4
 #define MAX_MODULES 256
 
 struct init_opts {
 	bool verbose;
-	char test[128];  /* empty: interactive shell */
+	char test[128]; /* empty: interactive shell */
 };
 
 struct module {
-	char *path;      /* relative to /lib/modules/VERSION */
-	char *deps;      /* space separated paths, as in modules.dep */
-	int state;       /* 0 new, 1 loading, 2 done */
+	char *path; /* relative to /lib/modules/VERSION */
+	char *deps; /* space separated paths, as in modules.dep */
+	int state;  /* 0 new, 1 loading, 2 done */
 };
 
 struct module_table {
@@ -74,7 +74,11 @@ static void warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-#define say(opts, ...) do { if ((opts)->verbose) warn(__VA_ARGS__); } while (0)
+#define say(opts, ...)                     \
+	do {                               \
+		if ((opts)->verbose)       \
+			warn(__VA_ARGS__); \
+	} while (0)
 
 /* Through /dev/port, so the kernel does the OUT at CPL 0: a user-mode OUT after
  * ioperm() raised #GP in a nested KVM guest on QEMU TCG's SVM (TSS I/O bitmap). */
@@ -88,8 +92,8 @@ static void write_port(unsigned short port, unsigned char value)
 		close(fd);
 }
 
-static void mount_fs(const char *src, const char *dst, const char *type,
-		     unsigned long flags, const char *data)
+static void mount_fs(const char *src, const char *dst, const char *type, unsigned long flags,
+		     const char *data)
 {
 	mkdir(dst, 0755);
 	if (mount(src, dst, type, flags, data) < 0 && errno != EBUSY)
@@ -328,8 +332,8 @@ static pid_t spawn(const struct init_opts *opts, const sigset_t *oldmask)
 		char script[192];
 		snprintf(script, sizeof(script), "/tests/%s.sh", opts->test);
 		if (strchr(opts->test, '/') || access(script, R_OK) < 0) {
-			fprintf(stderr, "init: no test script %s (minivmm.test=%s)\n",
-				script, opts->test);
+			fprintf(stderr, "init: no test script %s (minivmm.test=%s)\n", script,
+				opts->test);
 			_exit(127);
 		}
 		execle("/bin/sh", "sh", script, (char *)NULL, child_env);
@@ -398,8 +402,7 @@ static int exit_code(int wstatus)
 
 /* Wait for signals: reap children, end when the main child exits or when
  * busybox poweroff/halt/reboot asks. */
-static _Noreturn void supervise(const struct init_opts *opts, pid_t main_pid,
-				const sigset_t *set)
+static _Noreturn void supervise(const struct init_opts *opts, pid_t main_pid, const sigset_t *set)
 {
 	for (;;) {
 		siginfo_t si;
@@ -421,14 +424,9 @@ static _Noreturn void supervise(const struct init_opts *opts, pid_t main_pid,
 			}
 			break;
 		case SIGUSR1: /* halt: a VM has nothing to halt for, power off */
-		case SIGUSR2: /* poweroff */
-			kill_everything();
-			power_off(opts, 0);
-		case SIGTERM: /* reboot */
-			kill_everything();
-			restart(opts);
-		default:
-			break;
+		case SIGUSR2: /* poweroff */ kill_everything(); power_off(opts, 0);
+		case SIGTERM: /* reboot */ kill_everything(); restart(opts);
+		default: break;
 		}
 	}
 }
@@ -449,7 +447,8 @@ int main(void)
 	parse_cmdline(&opts);
 	say(&opts, "boot signal sent, mounting filesystems");
 	mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	mount_fs("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=666");
+	mount_fs("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		 "gid=5,mode=620,ptmxmode=666");
 	mount_fs("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	mount_fs("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	load_modules(&opts);

@@ -108,8 +108,8 @@ static bool range_valid(uint64_t base, uint64_t len)
 	return len != 0 && !__builtin_add_overflow(base, len - 1, &end);
 }
 
-int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_handler h,
-		 void *opaque, const char *name, struct err *e)
+int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_handler h, void *opaque,
+		 const char *name, struct err *e)
 {
 	struct bus_range nr = { base, len, h, opaque, name };
 	int r = 0;
@@ -118,8 +118,9 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_handler h,
 		return err_set(e, EINVAL, "%s bus: invalid range for %s", b->name, name);
 	pthread_mutex_lock(&b->lock);
 	if (overlaps_locked(b, base, len, NULL))
-		r = err_set(e, EBUSY, "%s bus: %s at 0x%" PRIx64 "+0x%" PRIx64
-			    " overlaps an existing device", b->name, name, base, len);
+		r = err_set(e, EBUSY,
+			    "%s bus: %s at 0x%" PRIx64 "+0x%" PRIx64 " overlaps an existing device",
+			    b->name, name, base, len);
 	else if (insert_locked(b, &nr) < 0)
 		r = err_set(e, ENOMEM, "%s bus: out of memory", b->name);
 	pthread_mutex_unlock(&b->lock);
@@ -138,8 +139,7 @@ int bus_unregister(struct bus *b, uint64_t base, void *opaque)
 	return i >= 0 ? 0 : -ENOENT;
 }
 
-int bus_move(struct bus *b, uint64_t old_base, uint64_t new_base, void *opaque,
-	     struct err *e)
+int bus_move(struct bus *b, uint64_t old_base, uint64_t new_base, void *opaque, struct err *e)
 {
 	struct bus_range moved;
 	int i, r = 0;
@@ -153,8 +153,8 @@ int bus_move(struct bus *b, uint64_t old_base, uint64_t new_base, void *opaque,
 	moved = b->ranges[i];
 	if (!range_valid(new_base, moved.len) ||
 	    overlaps_locked(b, new_base, moved.len, &b->ranges[i])) {
-		r = err_set(e, EBUSY, "%s bus: cannot move %s to 0x%" PRIx64,
-			    b->name, moved.name, new_base);
+		r = err_set(e, EBUSY, "%s bus: cannot move %s to 0x%" PRIx64, b->name, moved.name,
+			    new_base);
 		goto out;
 	}
 	/* Removing frees a slot, so the insert cannot fail for lack of memory. */
@@ -179,8 +179,7 @@ static void log_unclaimed(struct bus *b, uint64_t addr, bool is_write)
 		is_write ? "write" : "read", addr);
 }
 
-bool bus_dispatch(struct bus *b, uint64_t addr, uint8_t *data, uint32_t len,
-		  bool is_write)
+bool bus_dispatch(struct bus *b, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
 {
 	const struct bus_range *r;
 	struct bus_range copy;

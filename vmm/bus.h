@@ -12,8 +12,8 @@
 
 /* offset is relative to the range base. For reads the handler fills data
  * (pre-filled with 0xff); len is 1..8. Handlers may run on any vCPU thread. */
-typedef void (*bus_handler)(void *opaque, uint64_t offset, uint8_t *data,
-			    uint32_t len, bool is_write);
+typedef void (*bus_handler)(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+			    bool is_write);
 
 struct bus_range {
 	uint64_t base;
@@ -28,24 +28,22 @@ struct bus {
 	pthread_mutex_t lock;
 	struct bus_range *ranges; /* sorted by base, non-overlapping */
 	unsigned count, cap;
-	bool verbose;     /* log unclaimed accesses (once per address) */
+	bool verbose; /* log unclaimed accesses (once per address) */
 	uint64_t unclaimed_logged[32];
 	unsigned unclaimed_count;
 };
 
 void bus_init(struct bus *b, const char *name);
 void bus_destroy(struct bus *b);
-int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_handler h,
-		 void *opaque, const char *name, struct err *e);
+int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_handler h, void *opaque,
+		 const char *name, struct err *e);
 /* Remove the range starting exactly at base owned by opaque. */
 int bus_unregister(struct bus *b, uint64_t base, void *opaque);
 /* Atomically move a range: either the range ends up at new_base, or (on
  * overlap / error) it stays where it was and an error is returned. */
-int bus_move(struct bus *b, uint64_t old_base, uint64_t new_base, void *opaque,
-	     struct err *e);
+int bus_move(struct bus *b, uint64_t old_base, uint64_t new_base, void *opaque, struct err *e);
 /* Returns true when a device claimed the access. Unclaimed reads return all
  * ones; unclaimed writes are ignored. */
-bool bus_dispatch(struct bus *b, uint64_t addr, uint8_t *data, uint32_t len,
-		  bool is_write);
+bool bus_dispatch(struct bus *b, uint64_t addr, uint8_t *data, uint32_t len, bool is_write);
 
 #endif

@@ -8,9 +8,22 @@
 #include "common/size.h"
 
 enum {
-	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MEM, OPT_CPUS, OPT_CONSOLE,
-	OPT_UUID, OPT_BOOT_TIME, OPT_DISK, OPT_NET, OPT_VERSION, OPT_TIMEOUT,
-	OPT_CHECK_HOST, OPT_ALLOW_EMULATED_KVM, OPT_NO_REBOOT, OPT_SHUTDOWN_TIMEOUT,
+	OPT_KERNEL = 256,
+	OPT_INITRD,
+	OPT_APPEND,
+	OPT_MEM,
+	OPT_CPUS,
+	OPT_CONSOLE,
+	OPT_UUID,
+	OPT_BOOT_TIME,
+	OPT_DISK,
+	OPT_NET,
+	OPT_VERSION,
+	OPT_TIMEOUT,
+	OPT_CHECK_HOST,
+	OPT_ALLOW_EMULATED_KVM,
+	OPT_NO_REBOOT,
+	OPT_SHUTDOWN_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -37,60 +50,59 @@ static const struct option long_options[] = {
 
 const char *cli_usage(void)
 {
-	return
-"usage: minivmm --kernel BZIMAGE [options]\n"
-"       minivmm --check-host\n"
-"\n"
-"Boot a Linux kernel in a KVM virtual machine.\n"
-"\n"
-"  --kernel PATH        Linux x86-64 bzImage (required)\n"
-"  --initrd PATH        initramfs to load with the kernel\n"
-"  --append \"ARGS\"      kernel command line, default:\n"
-"                       \"" CLI_DEFAULT_CMDLINE "\"\n"
-"  --mem SIZE           guest RAM, suffix K, M, G or T (default 512M, min 16M)\n"
-"  --cpus N             vCPUs, 1 to 64 and at most the host's KVM limit (default 1)\n"
-"  --console MODE       stdio (default), none, or file=PATH: where the serial\n"
-"                       console (COM1) goes. On a terminal: Ctrl-A x quits,\n"
-"                       Ctrl-A p presses the power button (the guest shuts\n"
-"                       down in order), Ctrl-A Ctrl-A sends Ctrl-A.\n"
-"  --disk PATH[,ro][,cache=writeback|unsafe][,serial=ID]\n"
-"                       virtio-blk disk from a raw image, repeatable (up to 16);\n"
-"                       cache=unsafe ignores guest flushes (scratch disks only)\n"
-"  --net tap=NAME[,mac=MAC]\n"
-"                       virtio-net NIC on a TAP interface, repeatable (up to 8)\n"
-"  --uuid UUID          the VM's identity (default: a random UUID, shown with -v)\n"
-"  --boot-time          print \"minivmm: boot-time-ms=N\" on stderr when the guest\n"
-"                       writes 123 to I/O port 0x3f0 (its init has started)\n"
-"  --timeout SECONDS    stop the VM when the guest has not ended it SECONDS\n"
-"                       after minivmm started (whole seconds, 1 or more)\n"
-"  --no-reboot          exit when the guest resets the machine (reboot, triple\n"
-"                       fault) instead of booting it again\n"
-"  --shutdown-timeout SECONDS\n"
-"                       SIGTERM or Ctrl-A p presses the ACPI power button; stop\n"
-"                       the VM if the guest has not powered off SECONDS later\n"
-"                       (default 15; 0 stops at once). A second SIGTERM, or\n"
-"                       SIGINT, stops at once.\n"
-"  --check-host         print one line on the KVM this host offers; exit 0\n"
-"                       when a stock guest kernel runs at hardware speed\n"
-"  --allow-emulated-kvm run even on a /dev/kvm without VT-x/AMD-V behind it\n"
-"                       (kvm_pvm): for PVM-enabled guest kernels only\n"
-"  -v, --verbose        log VM setup and unclaimed device accesses\n"
-"  -h, --help           show this help\n"
-"  --version            show the version\n"
-"\n"
-"Guest ports: a byte N written to I/O port 0xf4 stops the VM and minivmm exits\n"
-"with status N.\n"
-"Exit status: 0 when the guest powers off, N from the exit port,\n"
-"1 on a runtime failure (including a host whose KVM cannot run a stock\n"
-"kernel at hardware speed), 2 on a usage error or invalid input file,\n"
-"121 when --timeout stopped the VM, 122 when the guest kernel panicked,\n"
-"123 when the guest reset the machine with --no-reboot, 128+N after\n"
-"signal N (143: the guest did not power off within --shutdown-timeout).\n";
+	return "usage: minivmm --kernel BZIMAGE [options]\n"
+	       "       minivmm --check-host\n"
+	       "\n"
+	       "Boot a Linux kernel in a KVM virtual machine.\n"
+	       "\n"
+	       "  --kernel PATH        Linux x86-64 bzImage (required)\n"
+	       "  --initrd PATH        initramfs to load with the kernel\n"
+	       "  --append \"ARGS\"      kernel command line, default:\n"
+	       "                       \"" CLI_DEFAULT_CMDLINE "\"\n"
+	       "  --mem SIZE           guest RAM, suffix K, M, G or T (default 512M, min 16M)\n"
+	       "  --cpus N             vCPUs, 1 to 64 and at most the host's KVM limit (default 1)\n"
+	       "  --console MODE       stdio (default), none, or file=PATH: where the serial\n"
+	       "                       console (COM1) goes. On a terminal: Ctrl-A x quits,\n"
+	       "                       Ctrl-A p presses the power button (the guest shuts\n"
+	       "                       down in order), Ctrl-A Ctrl-A sends Ctrl-A.\n"
+	       "  --disk PATH[,ro][,cache=writeback|unsafe][,serial=ID]\n"
+	       "                       virtio-blk disk from a raw image, repeatable (up to 16);\n"
+	       "                       cache=unsafe ignores guest flushes (scratch disks only)\n"
+	       "  --net tap=NAME[,mac=MAC]\n"
+	       "                       virtio-net NIC on a TAP interface, repeatable (up to 8)\n"
+	       "  --uuid UUID          the VM's identity (default: a random UUID, shown with -v)\n"
+	       "  --boot-time          print \"minivmm: boot-time-ms=N\" on stderr when the guest\n"
+	       "                       writes 123 to I/O port 0x3f0 (its init has started)\n"
+	       "  --timeout SECONDS    stop the VM when the guest has not ended it SECONDS\n"
+	       "                       after minivmm started (whole seconds, 1 or more)\n"
+	       "  --no-reboot          exit when the guest resets the machine (reboot, triple\n"
+	       "                       fault) instead of booting it again\n"
+	       "  --shutdown-timeout SECONDS\n"
+	       "                       SIGTERM or Ctrl-A p presses the ACPI power button; stop\n"
+	       "                       the VM if the guest has not powered off SECONDS later\n"
+	       "                       (default 15; 0 stops at once). A second SIGTERM, or\n"
+	       "                       SIGINT, stops at once.\n"
+	       "  --check-host         print one line on the KVM this host offers; exit 0\n"
+	       "                       when a stock guest kernel runs at hardware speed\n"
+	       "  --allow-emulated-kvm run even on a /dev/kvm without VT-x/AMD-V behind it\n"
+	       "                       (kvm_pvm): for PVM-enabled guest kernels only\n"
+	       "  -v, --verbose        log VM setup and unclaimed device accesses\n"
+	       "  -h, --help           show this help\n"
+	       "  --version            show the version\n"
+	       "\n"
+	       "Guest ports: a byte N written to I/O port 0xf4 stops the VM and minivmm exits\n"
+	       "with status N.\n"
+	       "Exit status: 0 when the guest powers off, N from the exit port,\n"
+	       "1 on a runtime failure (including a host whose KVM cannot run a stock\n"
+	       "kernel at hardware speed), 2 on a usage error or invalid input file,\n"
+	       "121 when --timeout stopped the VM, 122 when the guest kernel panicked,\n"
+	       "123 when the guest reset the machine with --no-reboot, 128+N after\n"
+	       "signal N (143: the guest did not power off within --shutdown-timeout).\n";
 }
 
 /* A plain decimal count in [min, max] for option opt (--cpus, --timeout). */
-static int parse_count(const char *opt, const char *s, unsigned min, unsigned max,
-		       unsigned *out, struct err *e)
+static int parse_count(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out,
+		       struct err *e)
 {
 	char *end;
 	unsigned long v;

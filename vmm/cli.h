@@ -7,18 +7,17 @@
 #include <stdint.h>
 #include <uuid/uuid.h>
 
-#include "vmm/console.h"
 #include "common/err.h"
+#include "vmm/console.h"
 
-#define CLI_MAX_DISKS 16
-#define CLI_MAX_NICS  8
-#define CLI_DEFAULT_MEM (512ull << 20)
-#define CLI_MIN_MEM     (16ull << 20)
-#define CLI_MAX_MEM     (1ull << 40)
-#define CLI_DEFAULT_CMDLINE \
-	"console=ttyS0 panic=-1 pci=conf1,noearly"
+#define CLI_MAX_DISKS	    16
+#define CLI_MAX_NICS	    8
+#define CLI_DEFAULT_MEM	    (512ull << 20)
+#define CLI_MIN_MEM	    (16ull << 20)
+#define CLI_MAX_MEM	    (1ull << 40)
+#define CLI_DEFAULT_CMDLINE "console=ttyS0 panic=-1 pci=conf1,noearly"
 
-#define CLI_MAX_TIMEOUT 31536000u /* --timeout: 365 days, far below overflow */
+#define CLI_MAX_TIMEOUT		     31536000u /* --timeout: 365 days, far below overflow */
 #define CLI_DEFAULT_SHUTDOWN_TIMEOUT 15u
 #define CLI_MAX_SHUTDOWN_TIMEOUT     3600u
 
@@ -37,10 +36,10 @@ struct vmm_options {
 	bool uuid_given;
 	bool boot_time;
 	bool verbose;
-	bool allow_emulated_kvm;  /* run on a /dev/kvm that is not hardware */
-	unsigned timeout_s;       /* stop the VM after this many seconds; 0: never */
+	bool allow_emulated_kvm;     /* run on a /dev/kvm that is not hardware */
+	unsigned timeout_s;	     /* stop the VM after this many seconds; 0: never */
 	unsigned shutdown_timeout_s; /* SIGTERM: power button, hard stop after this */
-	bool no_reboot;           /* a guest reset ends minivmm (EXIT_GUEST_RESET) */
+	bool no_reboot;		     /* a guest reset ends minivmm (EXIT_GUEST_RESET) */
 	const char *disks[CLI_MAX_DISKS];
 	unsigned ndisks;
 	const char *nics[CLI_MAX_NICS];

@@ -164,17 +164,10 @@ static size_t apply_escapes(struct console *c, bool *pending, uint8_t *buf, size
 
 	for (size_t i = 0; i < n; i++) {
 		switch (console_escape_step(pending, buf[i])) {
-		case KEY_PASS:
-			buf[out++] = buf[i];
-			break;
-		case KEY_QUIT:
-			vm_request_stop(c->vm, EXIT_POWEROFF);
-			return out;
-		case KEY_POWER:
-			vm_request_shutdown(c->vm);
-			break;
-		case KEY_NONE:
-			break;
+		case KEY_PASS: buf[out++] = buf[i]; break;
+		case KEY_QUIT: vm_request_stop(c->vm, EXIT_POWEROFF); return out;
+		case KEY_POWER: vm_request_shutdown(c->vm); break;
+		case KEY_NONE: break;
 		}
 	}
 	return out;
@@ -230,8 +223,8 @@ static int enter_raw_mode(struct err *e)
 	return 0;
 }
 
-int console_open(struct vm *vm, enum console_mode mode, const char *path,
-		 struct console **out, struct err *e)
+int console_open(struct vm *vm, enum console_mode mode, const char *path, struct console **out,
+		 struct err *e)
 {
 	struct console *c = calloc(1, sizeof(*c));
 

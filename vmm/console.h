@@ -24,8 +24,8 @@ enum console_mode { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 enum console_key { KEY_NONE, KEY_PASS, KEY_QUIT, KEY_POWER };
 enum console_key console_escape_step(bool *pending, uint8_t byte);
 
-int console_open(struct vm *vm, enum console_mode mode, const char *path,
-		 struct console **out, struct err *e);
+int console_open(struct vm *vm, enum console_mode mode, const char *path, struct console **out,
+		 struct err *e);
 /* Start the output writer and (for stdio) the input reader feeding s. */
 int console_start(struct console *c, struct serial *s, struct err *e);
 /* Sink for serial_create: queue one guest byte for output. */

@@ -6,13 +6,13 @@
 #include <stdint.h>
 
 #define VENDOR_INTEL_EBX 0x756e6547u /* "Genu" */
-#define VENDOR_AMD_EBX   0x68747541u /* "Auth" */
+#define VENDOR_AMD_EBX	 0x68747541u /* "Auth" */
 #define VENDOR_HYGON_EBX 0x6f677948u /* "Hygo" */
 
-#define LEAF1_EDX_HTT        (1u << 28)
+#define LEAF1_EDX_HTT	     (1u << 28)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
-#define TOPO_LEVEL_SMT       1u
-#define TOPO_LEVEL_CORE      2u
+#define TOPO_LEVEL_SMT	     1u
+#define TOPO_LEVEL_CORE	     2u
 
 enum vendor { VENDOR_OTHER, VENDOR_INTEL, VENDOR_AMD };
 
@@ -96,13 +96,10 @@ static void adjust_ext_topology(struct kvm_cpuid_entry2 *c, unsigned index, unsi
 	}
 }
 
-static void adjust_entry(struct kvm_cpuid_entry2 *c, enum vendor v, unsigned index,
-			 unsigned ncpus)
+static void adjust_entry(struct kvm_cpuid_entry2 *c, enum vendor v, unsigned index, unsigned ncpus)
 {
 	switch (c->function) {
-	case 0x1:
-		adjust_leaf1(c, index, ncpus);
-		break;
+	case 0x1: adjust_leaf1(c, index, ncpus); break;
 	case 0x4:
 		if (v != VENDOR_INTEL)
 			break;
@@ -110,17 +107,13 @@ static void adjust_entry(struct kvm_cpuid_entry2 *c, enum vendor v, unsigned ind
 		if (c->eax & 0x1f) /* EAX[31:26]: cores per package - 1 */
 			c->eax = set_field(c->eax, 26, 6, min_u32(ncpus - 1, 63));
 		break;
-	case 0xa:
-		c->eax = c->ebx = c->ecx = c->edx = 0;
-		break;
+	case 0xa: c->eax = c->ebx = c->ecx = c->edx = 0; break;
 	case 0xb:
-	case 0x1f:
-		adjust_ext_topology(c, index, ncpus);
-		break;
+	case 0x1f: adjust_ext_topology(c, index, ncpus); break;
 	case 0x80000008:
 		if (v != VENDOR_AMD)
 			break;
-		c->ecx = set_field(c->ecx, 0, 8, ncpus - 1);       /* NC */
+		c->ecx = set_field(c->ecx, 0, 8, ncpus - 1); /* NC */
 		c->ecx = set_field(c->ecx, 12, 4, cpuid_apic_id_bits(ncpus));
 		break;
 	case 0x8000001d:
@@ -130,17 +123,15 @@ static void adjust_entry(struct kvm_cpuid_entry2 *c, enum vendor v, unsigned ind
 	case 0x8000001e:
 		if (v != VENDOR_AMD)
 			break;
-		c->eax = index;                 /* extended APIC ID */
-		c->ebx = index & 0xff;          /* core ID; threads per core - 1 = 0 */
-		c->ecx = 0;                     /* node 0, one node per package */
+		c->eax = index;	       /* extended APIC ID */
+		c->ebx = index & 0xff; /* core ID; threads per core - 1 = 0 */
+		c->ecx = 0;	       /* node 0, one node per package */
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
-void cpuid_adjust(struct kvm_cpuid_entry2 *ent, unsigned n, unsigned index,
-		  unsigned ncpus)
+void cpuid_adjust(struct kvm_cpuid_entry2 *ent, unsigned n, unsigned index, unsigned ncpus)
 {
 	enum vendor v = vendor_of(ent, n);
 

@@ -18,8 +18,7 @@
  *   0x80000008 ECX:  NC = ncpus - 1, ApicIdCoreIdSize;
  *   0x8000001D:      threads sharing each cache level (AMD);
  *   0x8000001E:      extended APIC ID, core ID, one thread per core (AMD). */
-void cpuid_adjust(struct kvm_cpuid_entry2 *ent, unsigned n, unsigned index,
-		  unsigned ncpus);
+void cpuid_adjust(struct kvm_cpuid_entry2 *ent, unsigned n, unsigned index, unsigned ncpus);
 
 /* Bits needed to number ncpus APIC IDs: ceil(log2(ncpus)), 0 for 1. */
 unsigned cpuid_apic_id_bits(unsigned ncpus);

@@ -11,8 +11,8 @@
 #include "vmm/layout.h"
 
 struct guest_mem {
-	uint8_t *host;     /* size bytes of host memory backing all guest RAM */
-	uint64_t size;     /* total guest RAM */
+	uint8_t *host;	   /* size bytes of host memory backing all guest RAM */
+	uint64_t size;	   /* total guest RAM */
 	uint64_t low_size; /* RAM at [0, low_size); the rest at [4 GiB, ...) */
 };
 

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CPUID_1_ECX_VMX        (1u << 5)
+#define CPUID_1_ECX_VMX	       (1u << 5)
 #define CPUID_80000001_ECX_SVM (1u << 2)
 
 /* The ways out of a /dev/kvm that opens but is not hardware. */
 #define WAY_OUT_ELSEWHERE "run inside tools/kvmbox, use a host with hardware virtualization"
-#define WAY_OUT_OVERRIDE "pass --allow-emulated-kvm to boot a PVM-enabled guest kernel anyway"
+#define WAY_OUT_OVERRIDE  "pass --allow-emulated-kvm to boot a PVM-enabled guest kernel anyway"
 
 /* The hardware extension the CPU shows and the module that drives it. A CPU
  * shows one of the two; should a (virtual) CPU claim both, VT-x is named. */
@@ -52,7 +52,8 @@ static void verdict(struct host_kvm_verdict *v, enum host_kvm_kind kind, const c
 static void decide_absent(const struct host_kvm_facts *f, struct host_kvm_verdict *v)
 {
 	if (f->cpu_vmx || f->cpu_svm)
-		verdict(v, HOST_KVM_NONE, "%s; the CPU has %s, so loading %s (or passing "
+		verdict(v, HOST_KVM_NONE,
+			"%s; the CPU has %s, so loading %s (or passing "
 			"/dev/kvm into this container) would give it one",
 			HOST_KVM_NO_DEV_MSG, cpu_ext(f), cpu_module(f));
 	else
@@ -62,12 +63,14 @@ static void decide_absent(const struct host_kvm_facts *f, struct host_kvm_verdic
 static void decide_emulated(const struct host_kvm_facts *f, struct host_kvm_verdict *v)
 {
 	if (f->cpu_vmx || f->cpu_svm)
-		verdict(v, HOST_KVM_EMULATED, "/dev/kvm comes from kvm_pvm, not %s (the "
+		verdict(v, HOST_KVM_EMULATED,
+			"/dev/kvm comes from kvm_pvm, not %s (the "
 			"CPU has %s): a stock kernel would run emulated, thousands of times "
-			"slower; unload kvm_pvm and load %s, run inside tools/kvmbox, or "
-			WAY_OUT_OVERRIDE, cpu_module(f), cpu_ext(f), cpu_module(f));
+			"slower; unload kvm_pvm and load %s, run inside tools/kvmbox, or " WAY_OUT_OVERRIDE,
+			cpu_module(f), cpu_ext(f), cpu_module(f));
 	else
-		verdict(v, HOST_KVM_EMULATED, "/dev/kvm comes from kvm_pvm and the CPU has "
+		verdict(v, HOST_KVM_EMULATED,
+			"/dev/kvm comes from kvm_pvm and the CPU has "
 			"no VT-x or AMD-V: a stock kernel would run emulated, thousands of "
 			"times slower; " WAY_OUT_ELSEWHERE ", or " WAY_OUT_OVERRIDE);
 }
@@ -75,15 +78,19 @@ static void decide_emulated(const struct host_kvm_facts *f, struct host_kvm_verd
 static void decide_hardware(const struct host_kvm_facts *f, struct host_kvm_verdict *v)
 {
 	if (vendor_owns_dev(f))
-		verdict(v, HOST_KVM_HARDWARE, "/dev/kvm from %s on a CPU with %s%s: stock "
-			"guests run at hardware speed", cpu_module(f), cpu_ext(f),
+		verdict(v, HOST_KVM_HARDWARE,
+			"/dev/kvm from %s on a CPU with %s%s: stock "
+			"guests run at hardware speed",
+			cpu_module(f), cpu_ext(f),
 			f->mod_kvm_pvm ? " (kvm_pvm is present but cannot own /dev/kvm "
-			"next to it)" : "");
+					 "next to it)" :
+					 "");
 	else
 		/* Built-in vendor code without parameters has no /sys/module entry. */
-		verdict(v, HOST_KVM_HARDWARE, "/dev/kvm on a CPU with %s (no %s in "
-			"/sys/module): stock guests run at hardware speed", cpu_ext(f),
-			cpu_module(f));
+		verdict(v, HOST_KVM_HARDWARE,
+			"/dev/kvm on a CPU with %s (no %s in "
+			"/sys/module): stock guests run at hardware speed",
+			cpu_ext(f), cpu_module(f));
 }
 
 void host_kvm_decide(const struct host_kvm_facts *f, struct host_kvm_verdict *v)
@@ -91,7 +98,8 @@ void host_kvm_decide(const struct host_kvm_facts *f, struct host_kvm_verdict *v)
 	if (f->dev == HOST_KVM_DEV_ABSENT)
 		decide_absent(f, v);
 	else if (f->dev == HOST_KVM_DEV_DENIED)
-		verdict(v, HOST_KVM_NO_ACCESS, "cannot open /dev/kvm: %s (get read-write "
+		verdict(v, HOST_KVM_NO_ACCESS,
+			"cannot open /dev/kvm: %s (get read-write "
 			"access to it, e.g. through the kvm group, or run inside tools/kvmbox)",
 			f->dev_errno ? strerror(f->dev_errno) : "unknown error");
 	else if (f->mod_kvm_pvm && !vendor_owns_dev(f))
@@ -100,7 +108,8 @@ void host_kvm_decide(const struct host_kvm_facts *f, struct host_kvm_verdict *v)
 		decide_hardware(f, v);
 	else
 		/* A hardware KVM cannot exist without VT-x or AMD-V. */
-		verdict(v, HOST_KVM_UNKNOWN, "/dev/kvm opens but the CPU shows neither VT-x "
+		verdict(v, HOST_KVM_UNKNOWN,
+			"/dev/kvm opens but the CPU shows neither VT-x "
 			"nor AMD-V and kvm_pvm is not loaded: whatever provides it cannot run "
 			"a stock kernel in hardware; " WAY_OUT_ELSEWHERE ", or pass "
 			"--allow-emulated-kvm to go ahead anyway");

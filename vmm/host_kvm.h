@@ -12,37 +12,38 @@
 #include "common/err.h"
 
 /* Shared with vmm/kvm.c, and grepped for by tests/integration/cli-errors.sh. */
-#define HOST_KVM_NO_DEV_MSG "/dev/kvm does not exist: this host has no KVM " \
+#define HOST_KVM_NO_DEV_MSG                              \
+	"/dev/kvm does not exist: this host has no KVM " \
 	"(run inside tools/kvmbox, which provides one)"
 
 enum host_kvm_dev {
-	HOST_KVM_DEV_ABSENT,  /* no /dev/kvm */
-	HOST_KVM_DEV_DENIED,  /* there, but open(O_RDWR) fails: dev_errno says why */
-	HOST_KVM_DEV_OK,      /* opens read-write */
+	HOST_KVM_DEV_ABSENT, /* no /dev/kvm */
+	HOST_KVM_DEV_DENIED, /* there, but open(O_RDWR) fails: dev_errno says why */
+	HOST_KVM_DEV_OK,     /* opens read-write */
 };
 
 struct host_kvm_facts {
 	enum host_kvm_dev dev;
 	int dev_errno;
-	bool cpu_vmx;         /* CPUID leaf 1, ECX bit 5: Intel VT-x */
-	bool cpu_svm;         /* CPUID leaf 0x80000001, ECX bit 2: AMD-V */
-	bool mod_kvm_intel;   /* /sys/module/NAME exists */
+	bool cpu_vmx;	    /* CPUID leaf 1, ECX bit 5: Intel VT-x */
+	bool cpu_svm;	    /* CPUID leaf 0x80000001, ECX bit 2: AMD-V */
+	bool mod_kvm_intel; /* /sys/module/NAME exists */
 	bool mod_kvm_amd;
 	bool mod_kvm_pvm;
 };
 
 enum host_kvm_kind {
-	HOST_KVM_HARDWARE,    /* VT-x or AMD-V behind /dev/kvm */
-	HOST_KVM_EMULATED,    /* kvm_pvm behind /dev/kvm: CPL0 code is emulated */
-	HOST_KVM_UNKNOWN,     /* /dev/kvm opens, no VT-x/AMD-V, provider unknown */
-	HOST_KVM_NO_ACCESS,   /* /dev/kvm exists but cannot be opened */
-	HOST_KVM_NONE,        /* no /dev/kvm */
+	HOST_KVM_HARDWARE,  /* VT-x or AMD-V behind /dev/kvm */
+	HOST_KVM_EMULATED,  /* kvm_pvm behind /dev/kvm: CPL0 code is emulated */
+	HOST_KVM_UNKNOWN,   /* /dev/kvm opens, no VT-x/AMD-V, provider unknown */
+	HOST_KVM_NO_ACCESS, /* /dev/kvm exists but cannot be opened */
+	HOST_KVM_NONE,	    /* no /dev/kvm */
 };
 
 struct host_kvm_verdict {
 	enum host_kvm_kind kind;
-	bool usable;          /* a stock guest kernel runs at hardware speed */
-	char reason[400];     /* one line: what this host offers, and the way out */
+	bool usable;	  /* a stock guest kernel runs at hardware speed */
+	char reason[400]; /* one line: what this host offers, and the way out */
 };
 
 /* Decide from the facts alone (pure; unit-tested over every combination). */

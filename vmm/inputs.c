@@ -10,8 +10,7 @@
 #include "common/cleanup.h"
 #include "vmm/guest_mem.h"
 
-static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t mem,
-		     struct err *e)
+static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t mem, struct err *e)
 {
 	struct guest_mem layout;
 	/* Where the kernel ends once it has decompressed and relocated itself. */
@@ -21,13 +20,16 @@ static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t m
 
 	guest_mem_layout(&layout, NULL, mem);
 	if (end > layout.low_size)
-		return err_set(e, EINVAL, "--mem %llu MiB is too small for kernel %s "
-			       "(needs %llu MiB)", (unsigned long long)(mem >> 20),
-			       in->kernel.path,
+		return err_set(e, EINVAL,
+			       "--mem %llu MiB is too small for kernel %s "
+			       "(needs %llu MiB)",
+			       (unsigned long long)(mem >> 20), in->kernel.path,
 			       (unsigned long long)((end + (1 << 20) - 1) >> 20));
 	if (cmdlen > in->bz.cmdline_size || cmdlen >= LAYOUT_CMDLINE_MAX)
-		return err_set(e, EINVAL, "--append: command line of %zu bytes exceeds "
-			       "the kernel's limit of %u", cmdlen, in->bz.cmdline_size);
+		return err_set(e, EINVAL,
+			       "--append: command line of %zu bytes exceeds "
+			       "the kernel's limit of %u",
+			       cmdlen, in->bz.cmdline_size);
 	if (in->initrd.data) {
 		int r = boot_initrd_addr(&layout, &in->bz, in->initrd.len, &addr, e);
 
@@ -37,8 +39,8 @@ static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t m
 	return 0;
 }
 
-int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd,
-		const char *cmdline, uint64_t mem, struct err *e)
+int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd, const char *cmdline,
+		uint64_t mem, struct err *e)
 {
 	int r;
 

@@ -20,8 +20,8 @@ struct vm_inputs {
 /* Map and check the kernel and initrd: readable regular files, a valid
  * bzImage, kernel + initrd fitting in mem bytes of RAM, cmdline within the
  * kernel's limit. */
-int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd,
-		const char *cmdline, uint64_t mem, struct err *e);
+int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd, const char *cmdline,
+		uint64_t mem, struct err *e);
 /* Unmap the files (once they are copied into guest RAM). Safe to repeat. */
 void inputs_release(struct vm_inputs *in);
 

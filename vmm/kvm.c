@@ -33,8 +33,7 @@ static int kvm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data)
 	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
 }
 
-static int kvm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, int fd,
-			 bool mmio, bool assign)
+static int kvm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, int fd, bool mmio, bool assign)
 {
 	struct kvm_ioeventfd ioe = {
 		.addr = addr,
@@ -65,12 +64,15 @@ static int open_kvm(struct err *e)
 	if (errno == ENOENT)
 		return err_set(e, ENOENT, "%s", HOST_KVM_NO_DEV_MSG);
 	return err_sys(e, "cannot open /dev/kvm (run inside tools/kvmbox if this host "
-		       "cannot use KVM)");
+			  "cannot use KVM)");
 }
 
 static int check_caps(int kvm_fd, struct err *e)
 {
-	static const struct { int cap; const char *name; } needed[] = {
+	static const struct {
+		int cap;
+		const char *name;
+	} needed[] = {
 		{ KVM_CAP_IRQCHIP, "IRQCHIP" },
 		{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
 		{ KVM_CAP_PIT2, "PIT2" },
@@ -82,16 +84,16 @@ static int check_caps(int kvm_fd, struct err *e)
 	int v = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
 
 	if (v != KVM_API_VERSION)
-		return err_set(e, ENOTSUP, "/dev/kvm speaks API version %d, need %d",
-			       v, KVM_API_VERSION);
+		return err_set(e, ENOTSUP, "/dev/kvm speaks API version %d, need %d", v,
+			       KVM_API_VERSION);
 	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
 		if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0)
 			return err_set(e, ENOTSUP, "KVM lacks KVM_CAP_%s", needed[i].name);
 	return 0;
 }
 
-static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
-		    void *host, struct err *e)
+static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+		    struct err *e)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = slot,
@@ -159,8 +161,7 @@ int kvm_vm_create(struct vm *vm, uint64_t mem_size, unsigned ncpus, struct err *
 	vm->kvm_fd = take_fd(&kvm_fd);
 	max = kvm_max_vcpus(vm);
 	if (ncpus > (unsigned)max) {
-		r = err_set(e, EINVAL, "--cpus %u exceeds this host's KVM limit of %d",
-			    ncpus, max);
+		r = err_set(e, EINVAL, "--cpus %u exceeds this host's KVM limit of %d", ncpus, max);
 		kvm_vm_destroy(vm);
 		return r;
 	}

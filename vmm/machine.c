@@ -2,17 +2,17 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "devices/acpi_pm.h"
 #include "devices/disk_opts.h"
-#include "common/clock.h"
 #include "devices/i8042.h"
 #include "devices/net_opts.h"
 #include "devices/pci.h"
@@ -26,8 +26,8 @@
 #include "vmm/console.h"
 #include "vmm/host_kvm.h"
 #include "vmm/kvm.h"
-#include "vmm/vcpu.h"
 #include "vmm/layout.h"
+#include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
 struct machine {
@@ -102,14 +102,14 @@ static int reopen_backends(struct machine *m, struct err *e)
 	return r;
 }
 
-static int add_devices(struct machine *m, const struct vmm_options *o,
-		       uint64_t boot_start_ns, struct err *e)
+static int add_devices(struct machine *m, const struct vmm_options *o, uint64_t boot_start_ns,
+		       struct err *e)
 {
 	struct vm *vm = &m->vm;
 	int r;
 
-	r = serial_create(vm, SERIAL_COM1_PORT, LAYOUT_IRQ_COM1, console_put,
-			  m->console, &m->serial, e);
+	r = serial_create(vm, SERIAL_COM1_PORT, LAYOUT_IRQ_COM1, console_put, m->console,
+			  &m->serial, e);
 	if (r == 0)
 		r = i8042_create(vm, &m->kbd, e);
 	if (r == 0)
@@ -129,8 +129,7 @@ static int add_devices(struct machine *m, const struct vmm_options *o,
 	return r;
 }
 
-static int boot(struct machine *m, const struct vmm_options *o, struct vm_inputs *in,
-		struct err *e)
+static int boot(struct machine *m, const struct vmm_options *o, struct vm_inputs *in, struct err *e)
 {
 	struct mp_pci_irq routes[PCI_SLOTS];
 	struct boot_config cfg = {
@@ -161,8 +160,10 @@ static void log_setup(const struct machine *m, const struct vmm_options *o)
 	if (!o->verbose)
 		return;
 	uuid_unparse(m->vm.uuid, uuid);
-	fprintf(stderr, "minivmm: vm %s: %u vCPU, %llu MiB RAM (%llu MiB below 3 GiB), "
-		"%u disk(s)\n", uuid, o->cpus, (unsigned long long)(o->mem >> 20),
+	fprintf(stderr,
+		"minivmm: vm %s: %u vCPU, %llu MiB RAM (%llu MiB below 3 GiB), "
+		"%u disk(s)\n",
+		uuid, o->cpus, (unsigned long long)(o->mem >> 20),
 		(unsigned long long)(m->vm.mem.low_size >> 20), m->ndisks);
 }
 
@@ -228,8 +229,8 @@ static void handle_signal(struct machine *m, const struct vmm_options *o)
 
 /* A deadline has passed: stop the VM for it. Returns true for --timeout's.
  * A guest that stops at the same moment wins with its own status. */
-static bool deadline_passed(struct machine *m, const struct vmm_options *o,
-			    uint64_t deadline_ns, uint64_t now)
+static bool deadline_passed(struct machine *m, const struct vmm_options *o, uint64_t deadline_ns,
+			    uint64_t now)
 {
 	struct vm *vm = &m->vm;
 
@@ -238,8 +239,10 @@ static bool deadline_passed(struct machine *m, const struct vmm_options *o,
 	if (m->panic_deadline_ns && now >= m->panic_deadline_ns)
 		vm_request_stop(vm, EXIT_GUEST_PANIC);
 	else if (vm_request_stop(vm, EXIT_SIGNAL_BASE + SIGTERM))
-		fprintf(stderr, "minivmm: the guest did not power off within %u s "
-			"(--shutdown-timeout): stopped\n", o->shutdown_timeout_s);
+		fprintf(stderr,
+			"minivmm: the guest did not power off within %u s "
+			"(--shutdown-timeout): stopped\n",
+			o->shutdown_timeout_s);
 	return false;
 }
 
@@ -409,8 +412,8 @@ static int prepare_reboot(const struct vmm_options *o, struct vm_inputs *in, str
 	return 0;
 }
 
-int machine_run(const struct vmm_options *o, struct vm_inputs *in,
-		uint64_t start_ns, int *fail_status, struct err *e)
+int machine_run(const struct vmm_options *o, struct vm_inputs *in, uint64_t start_ns,
+		int *fail_status, struct err *e)
 {
 	struct machine *m = calloc(1, sizeof(*m));
 	uint64_t deadline_ns = o->timeout_s ? start_ns + o->timeout_s * 1000000000ull : 0;
@@ -449,8 +452,10 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in,
 	}
 	if (timed_out) {
 		*fail_status = EXIT_TIMEOUT;
-		r = err_set(e, ETIMEDOUT, "the guest did not finish within %u s (--timeout): "
-			    "stopped", o->timeout_s);
+		r = err_set(e, ETIMEDOUT,
+			    "the guest did not finish within %u s (--timeout): "
+			    "stopped",
+			    o->timeout_s);
 	}
 	teardown(m);
 	return r;

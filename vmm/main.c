@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/err.h"
 #include "devices/sysports.h"
 #include "vmm/cli.h"
 #include "vmm/console.h"
-#include "common/err.h"
 #include "vmm/host_kvm.h"
 #include "vmm/inputs.h"
 #include "vmm/machine.h"

@@ -15,21 +15,21 @@
 #include "vmm/cpuid.h"
 #include "vmm/exit_status.h"
 
-#define KICK_SIGNAL SIGUSR1
+#define KICK_SIGNAL	  SIGUSR1
 #define CPUID_MAX_ENTRIES 256
 
 /* x86 control register and EFER bits for the 64-bit entry state. */
-#define CR0_PE (1ULL << 0)
-#define CR0_ET (1ULL << 4)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
+#define CR0_PE	 (1ULL << 0)
+#define CR0_ET	 (1ULL << 4)
+#define CR0_PG	 (1ULL << 31)
+#define CR4_PAE	 (1ULL << 5)
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
 
-#define APIC_LVT0 0x350
-#define APIC_LVT1 0x360
+#define APIC_LVT0	 0x350
+#define APIC_LVT1	 0x360
 #define APIC_MODE_EXTINT 0x7
-#define APIC_MODE_NMI 0x4
+#define APIC_MODE_NMI	 0x4
 
 static int set_cpuid(struct vcpu *v, struct err *e)
 {
@@ -93,7 +93,7 @@ static int set_boot_state(struct vcpu *v, const struct boot_entry *be, struct er
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return err_sys(e, "KVM_GET_SREGS");
-	flat_segment(&sregs.cs, BOOT_CODE_SEL, 0xb, true); /* execute/read, accessed */
+	flat_segment(&sregs.cs, BOOT_CODE_SEL, 0xb, true);  /* execute/read, accessed */
 	flat_segment(&sregs.ds, BOOT_DATA_SEL, 0x3, false); /* read/write, accessed */
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
 	sregs.gdt.base = be->gdt_addr;
@@ -119,8 +119,8 @@ static int set_boot_state(struct vcpu *v, const struct boot_entry *be, struct er
 	return 0;
 }
 
-static int vcpu_init(struct vcpu *v, struct vm *vm, unsigned index,
-		     const struct boot_entry *be, struct err *e)
+static int vcpu_init(struct vcpu *v, struct vm *vm, unsigned index, const struct boot_entry *be,
+		     struct err *e)
 {
 	void *run;
 	int r;
@@ -130,8 +130,7 @@ static int vcpu_init(struct vcpu *v, struct vm *vm, unsigned index,
 	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
 	if (v->fd < 0)
 		return err_sys(e, "KVM_CREATE_VCPU %u", index);
-	run = mmap(NULL, (size_t)vm->vcpu_mmap_size, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, v->fd, 0);
+	run = mmap(NULL, (size_t)vm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (run == MAP_FAILED)
 		return err_sys(e, "mmap of vCPU %u state", index);
 	v->run = run;
@@ -155,8 +154,7 @@ static void vcpu_release(struct vcpu *v)
 	v->fd = -1;
 }
 
-int vcpus_create(struct vm *vm, const struct boot_entry *entry,
-		 struct vcpu **out, struct err *e)
+int vcpus_create(struct vm *vm, const struct boot_entry *entry, struct vcpu **out, struct err *e)
 {
 	struct vcpu *v = calloc(vm->ncpus, sizeof(*v));
 	int r;
@@ -191,8 +189,7 @@ static void handle_io(struct vcpu *v)
 
 static void fatal_exit(struct vcpu *v, const char *what, uint64_t detail)
 {
-	fprintf(stderr, "minivmm: error: vCPU %u: %s (0x%" PRIx64 ")\n", v->index,
-		what, detail);
+	fprintf(stderr, "minivmm: error: vCPU %u: %s (0x%" PRIx64 ")\n", v->index, what, detail);
 	vm_request_stop(v->vm, 1);
 }
 
@@ -213,17 +210,14 @@ static bool handle_exit(struct vcpu *v)
 	struct kvm_run *run = v->run;
 
 	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		handle_io(v);
-		return true;
+	case KVM_EXIT_IO: handle_io(v); return true;
 	case KVM_EXIT_MMIO:
 		if (run->mmio.len > sizeof(run->mmio.data))
 			return true;
-		bus_dispatch(&v->vm->mmio_bus, run->mmio.phys_addr, run->mmio.data,
-			     run->mmio.len, run->mmio.is_write);
+		bus_dispatch(&v->vm->mmio_bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+			     run->mmio.is_write);
 		return true;
-	case KVM_EXIT_INTR:
-		return true;
+	case KVM_EXIT_INTR: return true;
 	case KVM_EXIT_HLT:
 		/* Only without an in-kernel irqchip: nothing could wake it. */
 		if (v->vm->verbose)
@@ -234,8 +228,10 @@ static bool handle_exit(struct vcpu *v)
 		/* A triple fault: a real machine resets. Say so: it is how a
 		 * kernel crashes when nothing else works. */
 		if (vm_request_stop(v->vm, VM_STOP_RESET))
-			fprintf(stderr, "minivmm: vCPU %u: triple fault: the guest reset the "
-				"machine\n", v->index);
+			fprintf(stderr,
+				"minivmm: vCPU %u: triple fault: the guest reset the "
+				"machine\n",
+				v->index);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vm_request_stop(v->vm, system_event_status(run->system_event.type));
@@ -247,9 +243,7 @@ static bool handle_exit(struct vcpu *v)
 	case KVM_EXIT_INTERNAL_ERROR:
 		fatal_exit(v, "KVM internal error", run->internal.suberror);
 		return false;
-	default:
-		fatal_exit(v, "unhandled KVM exit", run->exit_reason);
-		return false;
+	default: fatal_exit(v, "unhandled KVM exit", run->exit_reason); return false;
 	}
 }
 

@@ -22,8 +22,7 @@ struct vcpu {
 
 /* Create vm->ncpus vCPUs: CPUID with per-vCPU topology, LAPIC LINT0/LINT1,
  * and the 64-bit boot state on the BSP. On failure nothing is left behind. */
-int vcpus_create(struct vm *vm, const struct boot_entry *entry,
-		 struct vcpu **out, struct err *e);
+int vcpus_create(struct vm *vm, const struct boot_entry *entry, struct vcpu **out, struct err *e);
 int vcpus_start(struct vcpu *vcpus, unsigned n, struct err *e);
 /* Kick every vCPU out of KVM_RUN (the VM must already be stopping), join the
  * threads and release the vCPUs. */

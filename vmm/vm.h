@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <uuid/uuid.h>
 
-#include "vmm/bus.h"
 #include "common/err.h"
+#include "vmm/bus.h"
 #include "vmm/guest_mem.h"
 
 #define VM_MAX_CPUS 64
@@ -28,8 +28,8 @@ struct vm_irq_ops {
 	/* Bind (assign=true) or unbind an eventfd to guest writes of any value
 	 * to [addr, addr+len) on the MMIO (mmio=true) or I/O bus. May return
 	 * -ENOSYS; the device then handles the write through the bus. */
-	int (*ioeventfd)(struct vm *vm, uint64_t addr, uint32_t len, int fd,
-			 bool mmio, bool assign);
+	int (*ioeventfd)(struct vm *vm, uint64_t addr, uint32_t len, int fd, bool mmio,
+			 bool assign);
 };
 
 struct vm {

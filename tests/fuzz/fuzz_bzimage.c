@@ -14,7 +14,7 @@
 
 #define RAM_SIZE  (40u << 20)
 #define HDR_START 0x1f1
-#define HDR_END   0x270
+#define HDR_END	  0x270
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

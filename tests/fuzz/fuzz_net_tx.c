@@ -14,7 +14,7 @@
 #include "devices/virtqueue.h"
 #include "tests/mock/fake_ring.h"
 
-#define RAM_SIZE  0x20000u
+#define RAM_SIZE 0x20000u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,12 +35,18 @@ static void init_once(void)
 	setsockopt(sock[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 }
 
-static int pop(void *ctx, struct vq_chain *c) { return vq_pop(ctx, c); }
+static int pop(void *ctx, struct vq_chain *c)
+{
+	return vq_pop(ctx, c);
+}
 static void complete(void *ctx, const struct vring_used_elem *els, unsigned n)
 {
 	vq_push_batch(ctx, els, n);
 }
-static void unpop(void *ctx, unsigned n) { vq_unpop(ctx, (uint16_t)n); }
+static void unpop(void *ctx, unsigned n)
+{
+	vq_unpop(ctx, (uint16_t)n);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -62,8 +68,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	vq->last_avail = (uint16_t)(data[2] | data[3] << 8);
 	if (data[1] & 2) {
-		struct net_rxq q = { .ctx = vq, .pop = pop, .complete = complete,
-				     .unpop = unpop, .ring_size = qsize };
+		struct net_rxq q = { .ctx = vq,
+				     .pop = pop,
+				     .complete = complete,
+				     .unpop = unpop,
+				     .ring_size = qsize };
 		uint64_t features = (data[1] & 4) ? 1ULL << VIRTIO_NET_F_MRG_RXBUF : 0;
 
 		flen = (size_t)(data[4] | data[5] << 8) % sizeof(frame);

@@ -59,9 +59,9 @@ static void restore(void)
 	for (unsigned b = 0; b < 6; b++)
 		if (bars[b])
 			pci_cfg_write(host, 1, 0x10 + 4 * b, 4, bars[b]);
-	pci_cfg_write(host, 1, 0x04, 2, 0x2);         /* memory decoding on */
-	pci_cfg_write(host, 1, 0x40 + 2, 2, 0);       /* MSI-X (first capability) off */
-	guest_mmio_wr(vm, bars[0] + 20, 1, 0);        /* device_status = 0 */
+	pci_cfg_write(host, 1, 0x04, 2, 0x2);	/* memory decoding on */
+	pci_cfg_write(host, 1, 0x40 + 2, 2, 0); /* MSI-X (first capability) off */
+	guest_mmio_wr(vm, bars[0] + 20, 1, 0);	/* device_status = 0 */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= ram_part;
 	for (; size >= 8; data += 8, size -= 8) {
 		uint8_t buf[8];
-		unsigned len = 1u << (data[0] & 3);        /* 1, 2, 4, 8 */
+		unsigned len = 1u << (data[0] & 3); /* 1, 2, 4, 8 */
 		bool is_write = data[0] & 4;
 		uint32_t val;
 

@@ -66,10 +66,11 @@ int main(int argc, char **argv)
 	}
 	if (n * BIG > size)
 		return fprintf(stderr, "blkbench: device smaller than %llu MiB\n",
-			       (unsigned long long)n), 1;
+			       (unsigned long long)n),
+		       1;
 	for (uint64_t i = 0; i < n; i++) {
-		ssize_t r = writing ? pwrite(fd, buf, BIG, (off_t)(i * BIG))
-				  : pread(fd, buf, BIG, (off_t)(i * BIG));
+		ssize_t r = writing ? pwrite(fd, buf, BIG, (off_t)(i * BIG)) :
+				      pread(fd, buf, BIG, (off_t)(i * BIG));
 
 		if (r != BIG)
 			return fail(writing ? "pwrite" : "pread");

@@ -37,12 +37,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define CF8 0xcf8
-#define CFC 0xcfc
+#define CF8	     0xcf8
+#define CFC	     0xcfc
 #define MAX_EXCLUDED 64
-#define MAX_DEVS 32
-#define MAX_MAPS 32
-#define PARK_BASE 0xf0000000u /* free space high in the PCI hole */
+#define MAX_DEVS     32
+#define MAX_MAPS     32
+#define PARK_BASE    0xf0000000u /* free space high in the PCI hole */
 
 static uint64_t rng;
 static unsigned long writes, reads;
@@ -278,8 +278,8 @@ static void cfg_write(unsigned bus, unsigned slot, unsigned fn, unsigned off, un
 
 struct dev {
 	unsigned slot;
-	uint32_t cfg[64];      /* the header as found */
-	uint32_t bar_size[6];  /* 0: not implemented */
+	uint32_t cfg[64];     /* the header as found */
+	uint32_t bar_size[6]; /* 0: not implemented */
 };
 
 static void size_bars(struct dev *d)
@@ -307,8 +307,8 @@ static int bar_set(const struct dev *d, unsigned b, uint32_t addr)
 static void bars_attack(const struct dev *d, const struct dev *devs, unsigned ndev)
 {
 	static const uint32_t bogus[] = {
-		0xffffffff, 0, 0x1000, 0x7ffff000, 0xbffff000, 0xc0000000, 0xfebff000,
-		0xfec00000, 0xfee00000, 0xfffffff0, 0xfffff000,
+		0xffffffff, 0,		0x1000,	    0x7ffff000, 0xbffff000, 0xc0000000,
+		0xfebff000, 0xfec00000, 0xfee00000, 0xfffffff0, 0xfffff000,
 	};
 
 	for (unsigned b = 0; b < 6; b++) {
@@ -358,7 +358,8 @@ static int bars_home(const struct dev *devs, unsigned ndev)
 			uint32_t want = devs[j].cfg[4 + b] & ~0xfu;
 
 			if (devs[j].bar_size[b] && !bar_set(&devs[j], b, want)) {
-				fprintf(stderr, "hostile_io: slot %u BAR %u stays at 0x%x, not 0x%x\n",
+				fprintf(stderr,
+					"hostile_io: slot %u BAR %u stays at 0x%x, not 0x%x\n",
 					devs[j].slot, b,
 					cfg_read(0, devs[j].slot, 0, 0x10 + 4 * b, 4), want);
 				bad = 1;
@@ -432,8 +433,10 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "serve"))
 		return cmd_serve();
-	if (argc <= seed_at || (strcmp(cmd, "ports") && strcmp(cmd, "mmio") && strcmp(cmd, "pci"))) {
-		fprintf(stderr, "usage: hostile_io ports FIRST END STEP WIDTHS SEED [EXCLUDED...] | "
+	if (argc <= seed_at ||
+	    (strcmp(cmd, "ports") && strcmp(cmd, "mmio") && strcmp(cmd, "pci"))) {
+		fprintf(stderr,
+			"usage: hostile_io ports FIRST END STEP WIDTHS SEED [EXCLUDED...] | "
 			"mmio ADDR LEN STEP SEED | pci SEED | serve\n");
 		return 2;
 	}

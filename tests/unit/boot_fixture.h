@@ -12,29 +12,38 @@
 
 struct fake_bz {
 	uint8_t setup_sects;
-	uint8_t hdr_len_byte;      /* byte at 0x201: header ends at 0x202 + it */
+	uint8_t hdr_len_byte; /* byte at 0x201: header ends at 0x202 + it */
 	uint16_t boot_flag;
 	uint16_t version;
 	uint16_t xloadflags;
 	uint8_t loadflags;
 	uint8_t relocatable;
-	uint32_t kernel_size;      /* bytes after the setup, multiple of 16 */
+	uint32_t kernel_size; /* bytes after the setup, multiple of 16 */
 	uint32_t init_size;
 	uint32_t cmdline_size;
 	uint32_t initrd_addr_max;
 	uint32_t kernel_alignment;
 	uint64_t pref_address;
-	const char *magic;         /* 4 bytes at 0x202 */
+	const char *magic; /* 4 bytes at 0x202 */
 };
 
 static inline struct fake_bz fake_bz_default(void)
 {
 	struct fake_bz f = {
-		.setup_sects = 9, .hdr_len_byte = 0x6a, .boot_flag = 0xaa55,
-		.version = 0x020f, .xloadflags = XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G,
-		.loadflags = LOADED_HIGH, .relocatable = 1, .kernel_size = 0x4000,
-		.init_size = 0x80000, .cmdline_size = 2047, .initrd_addr_max = 0x7fffffff,
-		.kernel_alignment = 0x200000, .pref_address = 0x1000000, .magic = "HdrS",
+		.setup_sects = 9,
+		.hdr_len_byte = 0x6a,
+		.boot_flag = 0xaa55,
+		.version = 0x020f,
+		.xloadflags = XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G,
+		.loadflags = LOADED_HIGH,
+		.relocatable = 1,
+		.kernel_size = 0x4000,
+		.init_size = 0x80000,
+		.cmdline_size = 2047,
+		.initrd_addr_max = 0x7fffffff,
+		.kernel_alignment = 0x200000,
+		.pref_address = 0x1000000,
+		.magic = "HdrS",
 	};
 	return f;
 }
@@ -76,9 +85,9 @@ static inline uint8_t *fake_bz_build(const struct fake_bz *f, size_t *len)
 	if (!img)
 		abort();
 	fake_put(img, 0x1f1, f->setup_sects, 1);
-	fake_put(img, 0x1f4, f->kernel_size / 16, 4);   /* syssize */
+	fake_put(img, 0x1f4, f->kernel_size / 16, 4); /* syssize */
 	fake_put(img, 0x1fe, f->boot_flag, 2);
-	img[0x200] = 0xeb;                                /* jmp short */
+	img[0x200] = 0xeb; /* jmp short */
 	img[0x201] = f->hdr_len_byte;
 	memcpy(img + 0x202, f->magic, 4);
 	fake_put(img, 0x206, f->version, 2);

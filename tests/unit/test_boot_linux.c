@@ -1,12 +1,12 @@
 /* boot_linux() over fake guest RAM (a calloc'd buffer): placement rules
  * read back from the buffer. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "boot/boot.h"
 #include "tests/unit/boot_fixture.h"
@@ -48,7 +48,7 @@ static void test_layout(void **state)
 	static uint8_t initrd[0x3001];
 	struct boot_entry be;
 	struct fake_vm v;
-	struct err e = {0};
+	struct err e = { 0 };
 	const uint8_t *zp, *mpf;
 	uint64_t initrd_gpa = 32 * MIB - 0x4000; /* top of RAM, page aligned */
 
@@ -118,7 +118,7 @@ static void test_no_initrd(void **state)
 	struct fake_bz f = fake_bz_default();
 	struct boot_entry be;
 	struct fake_vm v;
-	struct err e = {0};
+	struct err e = { 0 };
 
 	(void)state;
 	fake_vm_init(&v, 32 * MIB, &f);
@@ -136,7 +136,7 @@ static void test_initrd_below_addr_max(void **state)
 	static uint8_t initrd[0x1000];
 	struct boot_entry be;
 	struct fake_vm v;
-	struct err e = {0};
+	struct err e = { 0 };
 
 	(void)state;
 	f.initrd_addr_max = 24 * MIB - 1;
@@ -153,7 +153,7 @@ static void test_initrd_too_large(void **state)
 	struct fake_bz f = fake_bz_default();
 	struct boot_entry be;
 	struct fake_vm v;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint8_t *initrd = calloc(1, 16 * MIB);
 
 	(void)state;
@@ -176,7 +176,7 @@ static void test_cmdline_limits(void **state)
 	struct fake_bz f = fake_bz_default();
 	struct boot_entry be;
 	struct fake_vm v;
-	struct err e = {0};
+	struct err e = { 0 };
 	char *big = malloc(LAYOUT_CMDLINE_MAX + 1);
 
 	(void)state;
@@ -209,7 +209,7 @@ static void test_kernel_too_large_for_memory(void **state)
 	struct fake_bz f = fake_bz_default();
 	struct boot_entry be;
 	struct fake_vm v;
-	struct err e = {0};
+	struct err e = { 0 };
 
 	(void)state;
 	fake_vm_init(&v, 16 * MIB, &f); /* kernel runs at 16 MiB: no room */
@@ -231,7 +231,7 @@ static void test_bad_image_and_cpus(void **state)
 	struct fake_bz f = fake_bz_default();
 	struct boot_entry be;
 	struct fake_vm v;
-	struct err e = {0};
+	struct err e = { 0 };
 
 	(void)state;
 	f.magic = "XXXX";
@@ -252,11 +252,15 @@ static void test_bad_image_and_cpus(void **state)
 static void test_initrd_addr_large_memory(void **state)
 {
 	struct bzimage_info bz = {
-		.kernel_size = 0x800000, .init_size = 0x3f98000, .kernel_alignment = 0x200000,
-		.pref_address = 0x1000000, .relocatable = 1, .initrd_addr_max = 0x7fffffff,
+		.kernel_size = 0x800000,
+		.init_size = 0x3f98000,
+		.kernel_alignment = 0x200000,
+		.pref_address = 0x1000000,
+		.relocatable = 1,
+		.initrd_addr_max = 0x7fffffff,
 	};
 	struct guest_mem m;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint64_t addr = 0;
 
 	(void)state;
@@ -284,7 +288,7 @@ static void test_acpi_old_protocol_and_bad_route(void **state)
 	static const struct mp_pci_irq pci[] = { { 1, LAYOUT_IRQ_COM1 } };
 	struct boot_entry be;
 	struct fake_vm v;
-	struct err e = {0};
+	struct err e = { 0 };
 
 	(void)state;
 	f.version = 0x020c;

@@ -2,8 +2,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "boot/boot.h"
 #include "tests/unit/boot_fixture.h"
@@ -98,18 +98,18 @@ static void test_zero_page(void **state)
 	assert_int_equal(fake_get(z, 0x1fe, 2), 0xaa55);
 	assert_memory_equal(z + 0x202, "HdrS", 4);
 	assert_int_equal(fake_get(z, 0x206, 2), 0x020f);
-	assert_int_equal(fake_get(z, 0x238, 4), 2047);   /* cmdline_size */
+	assert_int_equal(fake_get(z, 0x238, 4), 2047);	  /* cmdline_size */
 	assert_int_equal(fake_get(z, 0x260, 4), 0x80000); /* init_size */
 	/* Loader fields. */
-	assert_int_equal(fake_get(z, 0x210, 1), 0xff);   /* type_of_loader */
+	assert_int_equal(fake_get(z, 0x210, 1), 0xff);	 /* type_of_loader */
 	assert_int_equal(fake_get(z, 0x1fa, 2), 0xffff); /* vid_mode */
 	assert_int_equal(fake_get(z, 0x211, 1), LOADED_HIGH);
-	assert_int_equal(fake_get(z, 0x228, 4), 0x20000); /* cmd_line_ptr */
-	assert_int_equal(fake_get(z, 0x0c8, 4), 0);       /* ext_cmd_line_ptr */
+	assert_int_equal(fake_get(z, 0x228, 4), 0x20000);    /* cmd_line_ptr */
+	assert_int_equal(fake_get(z, 0x0c8, 4), 0);	     /* ext_cmd_line_ptr */
 	assert_int_equal(fake_get(z, 0x218, 4), 0x23456000); /* ramdisk_image */
-	assert_int_equal(fake_get(z, 0x0c0, 4), 0x1);     /* ext_ramdisk_image */
-	assert_int_equal(fake_get(z, 0x21c, 4), 0x5000);  /* ramdisk_size */
-	assert_int_equal(fake_get(z, 0x0c4, 4), 0);       /* ext_ramdisk_size */
+	assert_int_equal(fake_get(z, 0x0c0, 4), 0x1);	     /* ext_ramdisk_image */
+	assert_int_equal(fake_get(z, 0x21c, 4), 0x5000);     /* ramdisk_size */
+	assert_int_equal(fake_get(z, 0x0c4, 4), 0);	     /* ext_ramdisk_size */
 	/* e820: count at 0x1e8, 20-byte entries at 0x2d0. */
 	assert_int_equal(fake_get(z, 0x1e8, 1), 4);
 	assert_true(fake_get(z, 0x2d0 + 3 * 20, 8) == 4 * GIB);
@@ -138,8 +138,8 @@ static void test_zero_page_header_length(void **state)
 	img = fake_bz_build(&f, &len);
 	boot_params_build(&bp, img, len, 0x20000, 0, 0, 0, &m);
 	assert_int_equal(fake_get(z, 0x22c, 4), 0x7fffffff);
-	assert_int_equal(z[0x232], 0);  /* kernel_alignment's 0x20 byte: cut */
-	assert_int_equal(z[0x234], 0);  /* relocatable_kernel: cut */
+	assert_int_equal(z[0x232], 0); /* kernel_alignment's 0x20 byte: cut */
+	assert_int_equal(z[0x234], 0); /* relocatable_kernel: cut */
 	assert_int_equal(fake_get(z, 0x238, 4), 0);
 	assert_int_equal(fake_get(z, 0x260, 4), 0);
 	free(img);

@@ -1,10 +1,10 @@
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "vmm/bus.h"
 
@@ -19,8 +19,7 @@ struct fake_dev {
 	uint8_t written[8];
 };
 
-static void fake_handler(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
-			 bool is_write)
+static void fake_handler(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct fake_dev *d = opaque;
 
@@ -39,7 +38,7 @@ static void test_register_and_dispatch(void **state)
 {
 	struct fake_dev a = { .id = 0x10 }, b = { .id = 0x40 };
 	struct bus bus;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint8_t data[8];
 
 	(void)state;
@@ -78,7 +77,7 @@ static void test_unclaimed(void **state)
 {
 	struct fake_dev a = { .id = 1 };
 	struct bus bus;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint8_t data[8];
 
 	(void)state;
@@ -107,7 +106,7 @@ static void test_overlap_refused(void **state)
 {
 	struct fake_dev a = { .id = 1 }, b = { .id = 2 };
 	struct bus bus;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint8_t data[1];
 
 	(void)state;
@@ -140,21 +139,21 @@ static void test_range_at_top_of_address_space(void **state)
 {
 	struct fake_dev a = { .id = 1 }, b = { .id = 2 };
 	struct bus bus;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint8_t data[1];
 
 	(void)state;
 	bus_init(&bus, "mmio");
-	assert_int_equal(bus_register(&bus, UINT64_MAX - 0xfff, 0x1000, fake_handler, &a,
-				      "top", &e), 0);
+	assert_int_equal(
+		bus_register(&bus, UINT64_MAX - 0xfff, 0x1000, fake_handler, &a, "top", &e), 0);
 	assert_int_equal(bus_register(&bus, UINT64_MAX - 0x10, 1, fake_handler, &b, "b", &e),
 			 -EBUSY);
-	assert_int_equal(bus_register(&bus, UINT64_MAX - 0x1fff, 0x2000, fake_handler, &b,
-				      "b", &e), -EBUSY);
+	assert_int_equal(bus_register(&bus, UINT64_MAX - 0x1fff, 0x2000, fake_handler, &b, "b", &e),
+			 -EBUSY);
 	assert_true(bus_dispatch(&bus, UINT64_MAX, data, 1, false));
 	assert_int_equal(a.offset, 0xfff);
-	assert_int_equal(bus_register(&bus, UINT64_MAX - 0x1fff, 0x1000, fake_handler, &b,
-				      "below", &e), 0);
+	assert_int_equal(
+		bus_register(&bus, UINT64_MAX - 0x1fff, 0x1000, fake_handler, &b, "below", &e), 0);
 	bus_destroy(&bus);
 }
 
@@ -162,7 +161,7 @@ static void test_many_ranges_sorted(void **state)
 {
 	struct fake_dev devs[40];
 	struct bus bus;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint8_t data[1];
 
 	(void)state;
@@ -173,7 +172,8 @@ static void test_many_ranges_sorted(void **state)
 
 		devs[slot] = (struct fake_dev){ .id = (uint8_t)slot };
 		assert_int_equal(bus_register(&bus, 0x1000 + slot * 0x10, 0x10, fake_handler,
-					      &devs[slot], "d", &e), 0);
+					      &devs[slot], "d", &e),
+				 0);
 	}
 	for (unsigned i = 1; i < bus.count; i++)
 		assert_true(bus.ranges[i - 1].base < bus.ranges[i].base);
@@ -189,7 +189,7 @@ static void test_unregister(void **state)
 {
 	struct fake_dev a = { .id = 1 }, b = { .id = 2 };
 	struct bus bus;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint8_t data[1];
 
 	(void)state;
@@ -209,7 +209,7 @@ static void test_move(void **state)
 {
 	struct fake_dev a = { .id = 1 }, b = { .id = 2 };
 	struct bus bus;
-	struct err e = {0};
+	struct err e = { 0 };
 	uint8_t data[1];
 
 	(void)state;
@@ -258,7 +258,7 @@ static void moving_handler(void *opaque, uint64_t offset, uint8_t *data, uint32_
 			   bool is_write)
 {
 	struct self_mover *m = opaque;
-	struct err e = {0};
+	struct err e = { 0 };
 
 	(void)offset;
 	(void)data;
@@ -274,8 +274,8 @@ static void test_move_from_handler(void **state)
 {
 	struct bus bus;
 	struct self_mover m = { &bus, 0x1000, -1 };
-	struct err e = {0};
-	uint8_t data[4] = {0};
+	struct err e = { 0 };
+	uint8_t data[4] = { 0 };
 
 	(void)state;
 	bus_init(&bus, "mmio");

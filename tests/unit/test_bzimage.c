@@ -1,18 +1,17 @@
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "boot/boot.h"
 #include "tests/unit/boot_fixture.h"
 
 /* Parse the first len bytes of img from an exact-size copy, so reading
  * past the end is caught by ASan. */
-static int parse_prefix(const uint8_t *img, size_t len, struct bzimage_info *bz,
-			struct err *e)
+static int parse_prefix(const uint8_t *img, size_t len, struct bzimage_info *bz, struct err *e)
 {
 	uint8_t *copy = malloc(len ? len : 1);
 	int r;
@@ -27,7 +26,7 @@ static int parse_prefix(const uint8_t *img, size_t len, struct bzimage_info *bz,
 static void expect_error(const struct fake_bz *f, const char *msg)
 {
 	struct bzimage_info bz;
-	struct err e = {0};
+	struct err e = { 0 };
 	size_t len;
 	uint8_t *img = fake_bz_build(f, &len);
 
@@ -41,7 +40,7 @@ static void test_good_image(void **state)
 {
 	struct fake_bz f = fake_bz_default();
 	struct bzimage_info bz;
-	struct err e = {0};
+	struct err e = { 0 };
 	size_t len;
 	uint8_t *img = fake_bz_build(&f, &len);
 
@@ -65,7 +64,7 @@ static void test_setup_sects_zero_means_four(void **state)
 {
 	struct fake_bz f = fake_bz_default();
 	struct bzimage_info bz;
-	struct err e = {0};
+	struct err e = { 0 };
 	size_t len;
 	uint8_t *img;
 
@@ -80,13 +79,34 @@ static void test_setup_sects_zero_means_four(void **state)
 }
 
 /* One header field broken at a time: the exact message the CLI shows. */
-static void set_bad_magic(struct fake_bz *f) { f->magic = "HdrZ"; }
-static void set_bad_boot_flag(struct fake_bz *f) { f->boot_flag = 0x55aa; }
-static void set_protocol_2_10(struct fake_bz *f) { f->version = 0x020a; }
-static void set_protocol_2_11(struct fake_bz *f) { f->version = 0x020b; }
-static void set_no_kernel_64(struct fake_bz *f) { f->xloadflags = XLF_CAN_BE_LOADED_ABOVE_4G; }
-static void set_not_loaded_high(struct fake_bz *f) { f->loadflags = 0; }
-static void set_bad_alignment(struct fake_bz *f) { f->kernel_alignment = 0x300000; }
+static void set_bad_magic(struct fake_bz *f)
+{
+	f->magic = "HdrZ";
+}
+static void set_bad_boot_flag(struct fake_bz *f)
+{
+	f->boot_flag = 0x55aa;
+}
+static void set_protocol_2_10(struct fake_bz *f)
+{
+	f->version = 0x020a;
+}
+static void set_protocol_2_11(struct fake_bz *f)
+{
+	f->version = 0x020b;
+}
+static void set_no_kernel_64(struct fake_bz *f)
+{
+	f->xloadflags = XLF_CAN_BE_LOADED_ABOVE_4G;
+}
+static void set_not_loaded_high(struct fake_bz *f)
+{
+	f->loadflags = 0;
+}
+static void set_bad_alignment(struct fake_bz *f)
+{
+	f->kernel_alignment = 0x300000;
+}
 
 static void test_rejected_headers(void **state)
 {
@@ -116,7 +136,7 @@ static void test_minimum_protocol_accepted(void **state)
 {
 	struct fake_bz f = fake_bz_default();
 	struct bzimage_info bz;
-	struct err e = {0};
+	struct err e = { 0 };
 	size_t len;
 	uint8_t *img;
 
@@ -132,7 +152,7 @@ static void test_truncated(void **state)
 {
 	struct fake_bz f = fake_bz_default();
 	struct bzimage_info bz;
-	struct err e = {0};
+	struct err e = { 0 };
 	size_t len;
 	uint8_t *img = fake_bz_build(&f, &len);
 	const size_t setup = 10 * 512;
@@ -184,7 +204,7 @@ static void test_read_header_short_file(void **state)
 	assert_int_equal(hdr.setup_sects, 9);
 	assert_int_equal(hdr.header, 0x53726448);
 	assert_int_equal(hdr.version, 0x020f);
-	assert_int_equal(hdr.init_size, 0);   /* beyond the file: zero */
+	assert_int_equal(hdr.init_size, 0); /* beyond the file: zero */
 	bzimage_read_header(copy, 0x10, &hdr);
 	assert_int_equal(hdr.header, 0);
 	free(copy);
@@ -194,8 +214,11 @@ static void test_read_header_short_file(void **state)
 static void test_runtime_end(void **state)
 {
 	struct bzimage_info bz = {
-		.kernel_size = 0x4000, .init_size = 0x80000, .kernel_alignment = 0x200000,
-		.pref_address = 0x1000000, .relocatable = 1,
+		.kernel_size = 0x4000,
+		.init_size = 0x80000,
+		.kernel_alignment = 0x200000,
+		.pref_address = 0x1000000,
+		.relocatable = 1,
 	};
 
 	(void)state;

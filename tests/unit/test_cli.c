@@ -3,8 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "vmm/cli.h"
 
@@ -61,10 +61,11 @@ static void all_options(void **state)
 	char uuid[37];
 
 	(void)state;
-	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--initrd", "i", "--append", "a b",
-			       "--mem", "2G", "--cpus", "64", "--console", "file=/tmp/x",
-			       "--uuid", "0b5e8f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "--boot-time",
-			       "-v", "--disk", "d1", "--disk", "d2,ro", "--net", "tap=t0"), 0);
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--initrd", "i", "--append", "a b", "--mem",
+			       "2G", "--cpus", "64", "--console", "file=/tmp/x", "--uuid",
+			       "0b5e8f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "--boot-time", "-v",
+			       "--disk", "d1", "--disk", "d2,ro", "--net", "tap=t0"),
+			 0);
 	assert_string_equal(o.initrd, "i");
 	assert_string_equal(o.cmdline, "a b");
 	assert_int_equal(o.mem, 2ull << 30);
@@ -209,7 +210,8 @@ static void bad_inputs(void **state)
 
 		assert_true(parse_args(&o, &e, cases[i].argv) < 0);
 		if (!strstr(e.msg, cases[i].message))
-			fail_msg("case %zu: '%s' does not contain '%s'", i, e.msg, cases[i].message);
+			fail_msg("case %zu: '%s' does not contain '%s'", i, e.msg,
+				 cases[i].message);
 	}
 }
 
@@ -235,14 +237,10 @@ static void too_many_disks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),
-		cmocka_unit_test(all_options),
-		cmocka_unit_test(help_and_version),
-		cmocka_unit_test(check_host),
-		cmocka_unit_test(timeout),
-		cmocka_unit_test(power_options),
-		cmocka_unit_test(bad_inputs),
-		cmocka_unit_test(too_many_disks),
+		cmocka_unit_test(defaults),	    cmocka_unit_test(all_options),
+		cmocka_unit_test(help_and_version), cmocka_unit_test(check_host),
+		cmocka_unit_test(timeout),	    cmocka_unit_test(power_options),
+		cmocka_unit_test(bad_inputs),	    cmocka_unit_test(too_many_disks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,15 +1,15 @@
 /* Console output path: bytes reach the file in order; when the writer
  * cannot keep up, the bounded buffer drops and counts instead of blocking. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "vmm/console.h"
 #include "vmm/vm.h"

@@ -2,17 +2,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "vmm/cpuid.h"
 
-#define HTT        (1u << 28)
+#define HTT	   (1u << 28)
 #define HYPERVISOR (1u << 31)
 
-static struct kvm_cpuid_entry2 leaf(uint32_t fn, uint32_t idx, uint32_t a, uint32_t b,
-				    uint32_t c, uint32_t d)
+static struct kvm_cpuid_entry2 leaf(uint32_t fn, uint32_t idx, uint32_t a, uint32_t b, uint32_t c,
+				    uint32_t d)
 {
 	struct kvm_cpuid_entry2 e;
 
@@ -94,9 +94,9 @@ static void test_leaf1(void **state)
 	(void)state;
 	cpuid_adjust(t, n, 2, 3);
 	l1 = find(t, n, 1, 0);
-	assert_int_equal(l1->ebx >> 24, 2);           /* APIC ID */
-	assert_int_equal((l1->ebx >> 16) & 0xff, 3);  /* logical processors */
-	assert_int_equal(l1->ebx & 0xffff, 0x0800);   /* brand/CLFLUSH kept */
+	assert_int_equal(l1->ebx >> 24, 2);	     /* APIC ID */
+	assert_int_equal((l1->ebx >> 16) & 0xff, 3); /* logical processors */
+	assert_int_equal(l1->ebx & 0xffff, 0x0800);  /* brand/CLFLUSH kept */
 	assert_true(l1->edx & HTT);
 	assert_true(l1->ecx & HYPERVISOR);
 	assert_int_equal(l1->ecx & ~HYPERVISOR, 0x7ffafbbf); /* other features kept */
@@ -208,10 +208,8 @@ static void test_each_vcpu_distinct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_apic_id_bits),
-		cmocka_unit_test(test_leaf1),
-		cmocka_unit_test(test_intel_topology),
-		cmocka_unit_test(test_amd_topology),
+		cmocka_unit_test(test_apic_id_bits),	   cmocka_unit_test(test_leaf1),
+		cmocka_unit_test(test_intel_topology),	   cmocka_unit_test(test_amd_topology),
 		cmocka_unit_test(test_each_vcpu_distinct),
 	};
 

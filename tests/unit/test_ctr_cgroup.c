@@ -1,11 +1,11 @@
 /* cgroup v2 helpers: mount discovery, controller checks, value and path formatting. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "tools/minictr/cgroup.h"
 
@@ -31,13 +31,16 @@ static void test_find_mount(void **state)
 	assert_string_equal(out, "/sys/fs/cgroup/unified");
 	assert_int_equal(cg_find_v2_mount(pure_v2, out, sizeof(out), &e), 0);
 	assert_string_equal(out, "/sys/fs/cgroup"); /* preferred over /mnt/other */
-	assert_int_equal(cg_find_v2_mount("22 1 0:21 / / rw - ext4 /dev/vda rw\n", out, sizeof(out), &e),
-			 -ENOENT);
+	assert_int_equal(
+		cg_find_v2_mount("22 1 0:21 / / rw - ext4 /dev/vda rw\n", out, sizeof(out), &e),
+		-ENOENT);
 	assert_int_equal(cg_find_v2_mount("", out, sizeof(out), &e), -ENOENT);
-	assert_int_equal(cg_find_v2_mount("garbage without fields\n", out, sizeof(out), &e), -ENOENT);
-	/* "cgroup2" as a source name, not the type, does not count. */
-	assert_int_equal(cg_find_v2_mount("1 2 0:1 / /x rw - tmpfs cgroup2 rw\n", out, sizeof(out), &e),
+	assert_int_equal(cg_find_v2_mount("garbage without fields\n", out, sizeof(out), &e),
 			 -ENOENT);
+	/* "cgroup2" as a source name, not the type, does not count. */
+	assert_int_equal(
+		cg_find_v2_mount("1 2 0:1 / /x rw - tmpfs cgroup2 rw\n", out, sizeof(out), &e),
+		-ENOENT);
 	/* A mount point that does not fit the buffer is skipped, not truncated. */
 	assert_int_equal(cg_find_v2_mount(hybrid, out, 8, &e), -ENOENT);
 }
@@ -115,10 +118,8 @@ static void test_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_find_mount),
-		cmocka_unit_test(test_controllers),
-		cmocka_unit_test(test_needed),
-		cmocka_unit_test(test_cpu_max),
+		cmocka_unit_test(test_find_mount), cmocka_unit_test(test_controllers),
+		cmocka_unit_test(test_needed),	   cmocka_unit_test(test_cpu_max),
 		cmocka_unit_test(test_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,11 @@
 /* User namespace id maps: formatting, parsing /proc/PID/uid_map text, lookups. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "tools/minictr/idmap.h"
 
@@ -51,7 +51,7 @@ static void test_parse_proc_text(void **state)
 	assert_int_equal(m.n, 2);
 	assert_int_equal(m.r[1].inside, 1);
 	assert_int_equal(idmap_parse("0 4294967295 1", &m, &e), -ERANGE); /* -1 is never mappable */
-	assert_int_equal(idmap_parse("0 0 4294967295\n", &m, &e), 0);     /* the initial namespace */
+	assert_int_equal(idmap_parse("0 0 4294967295\n", &m, &e), 0); /* the initial namespace */
 }
 
 static void test_parse_rejects(void **state)

@@ -1,13 +1,13 @@
 /* minictr option parsing: every option and every bad input. */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "tools/minictr/opts.h"
 
@@ -40,7 +40,7 @@ static int parse(struct args *a, struct ctr_opts *o, struct err *e, const char *
 	return ctr_parse_args(a->argc, a->argv, o, e);
 }
 
-#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static void expect_bad(const char *const *words, const char *msg_part)
 {
@@ -68,7 +68,8 @@ static void test_minimal(void **state)
 	struct err e;
 
 	(void)state;
-	assert_int_equal(parse(&a, &o, &e, WORDS("--rootfs", "/img", "--", "/bin/sh", "-c", "x")), 0);
+	assert_int_equal(parse(&a, &o, &e, WORDS("--rootfs", "/img", "--", "/bin/sh", "-c", "x")),
+			 0);
 	assert_string_equal(o.rootfs, "/img");
 	assert_string_equal(o.argv[0], "/bin/sh");
 	assert_string_equal(o.argv[1], "-c");
@@ -92,12 +93,14 @@ static void test_all_options(void **state)
 	struct err e;
 
 	(void)state;
-	assert_int_equal(parse(&a, &o, &e, WORDS(
-		"--rootfs", "/img.tar", "--hostname", "box", "-e", "A=1", "--env=B=x=y",
-		"-w", "/srv", "-v", "/h:/c", "--volume", "/h2:/c2:ro", "--mem", "32M",
-		"--cpus", "1.5", "--pids", "16", "--io-weight", "200", "--net", "bridge=br0",
-		"--map-root", "200000:1000", "--no-init", "--boot-time", "--mem-report",
-		"--verbose", "--no-ipc", "--no-cgroup", "--", "true")), 0);
+	assert_int_equal(
+		parse(&a, &o, &e,
+		      WORDS("--rootfs", "/img.tar", "--hostname", "box", "-e", "A=1", "--env=B=x=y",
+			    "-w", "/srv", "-v", "/h:/c", "--volume", "/h2:/c2:ro", "--mem", "32M",
+			    "--cpus", "1.5", "--pids", "16", "--io-weight", "200", "--net",
+			    "bridge=br0", "--map-root", "200000:1000", "--no-init", "--boot-time",
+			    "--mem-report", "--verbose", "--no-ipc", "--no-cgroup", "--", "true")),
+		0);
 	assert_string_equal(o.hostname, "box");
 	assert_int_equal(o.n_env, 2);
 	assert_string_equal(o.env[0], "A=1");
@@ -129,8 +132,10 @@ static void test_namespace_flags(void **state)
 	struct err e;
 
 	(void)state;
-	assert_int_equal(parse(&a, &o, &e, WORDS("--no-user", "--no-pid", "--no-uts", "--no-net",
-						 "--rootfs", "/r", "x")), 0);
+	assert_int_equal(parse(&a, &o, &e,
+			       WORDS("--no-user", "--no-pid", "--no-uts", "--no-net", "--rootfs",
+				     "/r", "x")),
+			 0);
 	assert_int_equal(o.namespaces, CTR_NS_MOUNT | CTR_NS_IPC | CTR_NS_CGROUP);
 	expect_bad(WORDS("--no-mount", "--rootfs", "/r", "x"), "cannot be turned off");
 	expect_bad(WORDS("--no-time", "--rootfs", "/r", "x"), "unknown option");
@@ -159,8 +164,10 @@ static void test_bad_usage(void **state)
 	expect_bad(WORDS("--bogus", "--rootfs", "/r", "x"), "unknown option");
 	expect_bad(WORDS("-x", "--rootfs", "/r", "x"), "unknown option");
 	expect_bad(WORDS("--a-very-long-option-name-that-is-unknown=1", "x"), "unknown option");
-	expect_bad(WORDS("--net", "bridge=br0", "--no-net", "--rootfs", "/r", "x"), "network namespace");
-	expect_bad(WORDS("--map-root", "1000", "--no-user", "--rootfs", "/r", "x"), "user namespace");
+	expect_bad(WORDS("--net", "bridge=br0", "--no-net", "--rootfs", "/r", "x"),
+		   "network namespace");
+	expect_bad(WORDS("--map-root", "1000", "--no-user", "--rootfs", "/r", "x"),
+		   "user namespace");
 }
 
 static void test_bad_values(void **state)
@@ -204,15 +211,19 @@ static void test_net(void **state)
 	struct err e;
 
 	(void)state;
-	assert_int_equal(parse(&a, &o, &e, WORDS("--net", "bridge=br0,ip=10.0.0.2/24,gw=10.0.0.1",
-						 "--rootfs", "/r", "x")), 0);
+	assert_int_equal(parse(&a, &o, &e,
+			       WORDS("--net", "bridge=br0,ip=10.0.0.2/24,gw=10.0.0.1", "--rootfs",
+				     "/r", "x")),
+			 0);
 	assert_string_equal(o.bridge, "br0");
 	assert_true(o.ip4 == htonl(0x0a000002));
 	assert_int_equal(o.ip4_prefix, 24);
 	assert_true(o.gw4 == htonl(0x0a000001));
 	/* The last --net wins, and none clears what an earlier one set. */
-	assert_int_equal(parse(&a, &o, &e, WORDS("--net", "bridge=br0,ip=10.0.0.2/24", "--net=none",
-						 "--rootfs", "/r", "x")), 0);
+	assert_int_equal(parse(&a, &o, &e,
+			       WORDS("--net", "bridge=br0,ip=10.0.0.2/24", "--net=none", "--rootfs",
+				     "/r", "x")),
+			 0);
 	assert_null(o.bridge);
 	assert_true(o.ip4 == 0);
 	bad_value("--net", "bridge=br0,ip=10.0.0.2", "needs a /prefix");

@@ -1,18 +1,18 @@
 /* --disk parsing (pure) and image opening: clear errors naming the path,
  * sizes, read-only opens and the lock against a second writer. */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "devices/disk_opts.h"
 #include "devices/virtio_blk.h"
@@ -45,9 +45,22 @@ static void parses_options(void **state)
 static void rejects_bad_options(void **state)
 {
 	const char *bad[] = {
-		"", ",ro", "x,", "x,,ro", "x,rw", "x,ro=1", "x,cache", "x,cache=none",
-		"x,cache=", "x,serial=", "x,serial=123456789012345678901", "x,ro,ro",
-		"x,cache=unsafe,cache=unsafe", "x,serial=a,serial=b", "x,bogus=1", "x,RO",
+		"",
+		",ro",
+		"x,",
+		"x,,ro",
+		"x,rw",
+		"x,ro=1",
+		"x,cache",
+		"x,cache=none",
+		"x,cache=",
+		"x,serial=",
+		"x,serial=123456789012345678901",
+		"x,ro,ro",
+		"x,cache=unsafe,cache=unsafe",
+		"x,serial=a,serial=b",
+		"x,bogus=1",
+		"x,RO",
 	};
 	struct disk_config c;
 	struct err e;

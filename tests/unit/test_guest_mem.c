@@ -2,8 +2,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <sys/mman.h>
+#include <cmocka.h>
 
 #include "vmm/guest_mem.h"
 
@@ -14,8 +14,7 @@
  * are real addresses; guest_buf() only computes them. */
 static uint8_t *reserve(uint64_t size)
 {
-	void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		       -1, 0);
+	void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	assert_true(p != MAP_FAILED);
 	return p;

@@ -1,20 +1,21 @@
 /* The host KVM decision: every combination of its inputs against an oracle
  * written from the rule, then the hosts that matter by name, with their
  * messages. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "vmm/host_kvm.h"
 
-#define PVM_NO_HW_MSG "/dev/kvm comes from kvm_pvm and the CPU has no VT-x or AMD-V: " \
+#define PVM_NO_HW_MSG                                                               \
+	"/dev/kvm comes from kvm_pvm and the CPU has no VT-x or AMD-V: "            \
 	"a stock kernel would run emulated, thousands of times slower; run inside " \
-	"tools/kvmbox, use a host with hardware virtualization, or pass " \
+	"tools/kvmbox, use a host with hardware virtualization, or pass "           \
 	"--allow-emulated-kvm to boot a PVM-enabled guest kernel anyway"
 
 /* Five booleans and the device state: combination i of 3 * 32. */
@@ -63,8 +64,8 @@ static void check_message(unsigned i, const struct host_kvm_verdict *v)
 	size_t len = strlen(v->reason);
 
 	if (len == 0 || len >= sizeof(v->reason) - 1 || strchr(v->reason, '\n'))
-		fail_msg("combination %u: reason empty, truncated or not one line: '%s'",
-			 i, v->reason);
+		fail_msg("combination %u: reason empty, truncated or not one line: '%s'", i,
+			 v->reason);
 	if (!strstr(v->reason, "/dev/kvm"))
 		fail_msg("combination %u: reason does not name /dev/kvm: '%s'", i, v->reason);
 	if (v->usable && !strstr(v->reason, "hardware speed"))
@@ -76,8 +77,8 @@ static void check_message(unsigned i, const struct host_kvm_verdict *v)
 	    (!strstr(v->reason, "kvm_pvm") || !strstr(v->reason, "--allow-emulated-kvm") ||
 	     !strstr(v->reason, "emulated")))
 		fail_msg("combination %u: emulated, but says '%s'", i, v->reason);
-	if (v->kind == HOST_KVM_NONE && strncmp(v->reason, HOST_KVM_NO_DEV_MSG,
-						strlen(HOST_KVM_NO_DEV_MSG)))
+	if (v->kind == HOST_KVM_NONE &&
+	    strncmp(v->reason, HOST_KVM_NO_DEV_MSG, strlen(HOST_KVM_NO_DEV_MSG)))
 		fail_msg("combination %u: no /dev/kvm, but says '%s'", i, v->reason);
 }
 
@@ -94,9 +95,9 @@ static void every_combination(void **state)
 		host_kvm_decide(&f, &v);
 		if (v.usable != oracle_usable(&f) || v.kind != oracle_kind(&f))
 			fail_msg("combination %u (dev %d vmx %d svm %d intel %d amd %d pvm %d): "
-				 "kind %s usable %d, want kind %s usable %d", i, (int)f.dev,
-				 f.cpu_vmx, f.cpu_svm, f.mod_kvm_intel, f.mod_kvm_amd,
-				 f.mod_kvm_pvm, host_kvm_kind_name(v.kind), v.usable,
+				 "kind %s usable %d, want kind %s usable %d",
+				 i, (int)f.dev, f.cpu_vmx, f.cpu_svm, f.mod_kvm_intel,
+				 f.mod_kvm_amd, f.mod_kvm_pvm, host_kvm_kind_name(v.kind), v.usable,
 				 host_kvm_kind_name(oracle_kind(&f)), oracle_usable(&f));
 		check_message(i, &v);
 		/* --allow-emulated-kvm overrides exactly "opens, but not hardware". */
@@ -113,8 +114,12 @@ static void decide(struct host_kvm_verdict *v, enum host_kvm_dev dev, bool vmx, 
 		   bool intel, bool amd, bool pvm)
 {
 	struct host_kvm_facts f = {
-		.dev = dev, .cpu_vmx = vmx, .cpu_svm = svm,
-		.mod_kvm_intel = intel, .mod_kvm_amd = amd, .mod_kvm_pvm = pvm,
+		.dev = dev,
+		.cpu_vmx = vmx,
+		.cpu_svm = svm,
+		.mod_kvm_intel = intel,
+		.mod_kvm_amd = amd,
+		.mod_kvm_pvm = pvm,
 	};
 
 	if (dev == HOST_KVM_DEV_DENIED)
@@ -167,7 +172,7 @@ static void hardware_hosts(void **state)
 	assert_int_equal(v.kind, HOST_KVM_HARDWARE);
 	assert_true(v.usable);
 	assert_string_equal(v.reason, "/dev/kvm from kvm_amd on a CPU with AMD-V: stock "
-			    "guests run at hardware speed");
+				      "guests run at hardware speed");
 	decide(&v, HOST_KVM_DEV_OK, true, false, true, false, false);
 	assert_true(v.usable);
 	assert_non_null(strstr(v.reason, "kvm_intel on a CPU with VT-x"));
@@ -242,14 +247,10 @@ static void gather_here(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_combination),
-		cmocka_unit_test(pvm_host),
-		cmocka_unit_test(pvm_on_capable_cpu),
-		cmocka_unit_test(hardware_hosts),
-		cmocka_unit_test(unknown_provider),
-		cmocka_unit_test(no_dev_kvm),
-		cmocka_unit_test(kind_names),
-		cmocka_unit_test(gather_here),
+		cmocka_unit_test(every_combination),  cmocka_unit_test(pvm_host),
+		cmocka_unit_test(pvm_on_capable_cpu), cmocka_unit_test(hardware_hosts),
+		cmocka_unit_test(unknown_provider),   cmocka_unit_test(no_dev_kvm),
+		cmocka_unit_test(kind_names),	      cmocka_unit_test(gather_here),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

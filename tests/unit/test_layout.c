@@ -89,8 +89,7 @@ static void hole_holds_every_mmio_region(void **state)
 		const struct layout_region *r = &layout_regions[i];
 
 		/* Nothing straddles the hole's start or end. */
-		assert_false(r->start < LAYOUT_MEM_HOLE_START &&
-			     end_of(r) > LAYOUT_MEM_HOLE_START);
+		assert_false(r->start < LAYOUT_MEM_HOLE_START && end_of(r) > LAYOUT_MEM_HOLE_START);
 		assert_true(end_of(r) <= LAYOUT_MEM_HOLE_END);
 	}
 }

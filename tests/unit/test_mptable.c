@@ -1,10 +1,10 @@
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "boot/boot.h"
 #include "tests/unit/boot_fixture.h"
@@ -21,9 +21,8 @@ static uint8_t sum_bytes(const uint8_t *p, size_t len)
 }
 
 /* Expect an 8-byte interrupt entry (I/O type 3 or local type 4). */
-static const uint8_t *expect_irq(const uint8_t *p, uint8_t type, uint8_t irqtype,
-				 uint16_t flags, uint8_t bus, uint8_t bus_irq,
-				 uint8_t dst, uint8_t pin)
+static const uint8_t *expect_irq(const uint8_t *p, uint8_t type, uint8_t irqtype, uint16_t flags,
+				 uint8_t bus, uint8_t bus_irq, uint8_t dst, uint8_t pin)
 {
 	assert_int_equal(p[0], type);
 	assert_int_equal(p[1], irqtype);
@@ -35,8 +34,8 @@ static const uint8_t *expect_irq(const uint8_t *p, uint8_t type, uint8_t irqtype
 	return p + 8;
 }
 
-static void check_table(const uint8_t *buf, long size, unsigned ncpus,
-			const struct mp_pci_irq *pci, unsigned npci)
+static void check_table(const uint8_t *buf, long size, unsigned ncpus, const struct mp_pci_irq *pci,
+			unsigned npci)
 {
 	const uint8_t *mpf = buf, *mpc = buf + 16, *p;
 	unsigned entries = ncpus + 2 + 1 + 15 + npci + 2;
@@ -85,7 +84,7 @@ static void check_table(const uint8_t *buf, long size, unsigned ncpus,
 	assert_memory_equal(p + 2, "ISA   ", 6);
 	p += 8;
 	assert_int_equal(p[0], 2);
-	assert_int_equal(p[1], ncpus);     /* IOAPIC ID follows the CPUs' */
+	assert_int_equal(p[1], ncpus); /* IOAPIC ID follows the CPUs' */
 	assert_int_equal(p[2], 0x11);
 	assert_int_equal(p[3], 1);
 	assert_int_equal(fake_get(p, 4, 4), 0xfec00000);

@@ -1,11 +1,11 @@
 /* --net parsing, MAC parsing/formatting and the default MAC. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "devices/net_opts.h"
 
@@ -38,12 +38,13 @@ static void tap_and_mac(void **state)
 	assert_string_equal(c.ifname, "vm1");
 }
 
-#define BAD(arg, code, text) do { \
-	struct err e_ = { 0 }; \
-	struct net_config c_; \
-	assert_int_equal(net_opts_parse(arg, &c_, &e_), -(code)); \
-	assert_non_null(strstr(e_.msg, text)); \
-} while (0)
+#define BAD(arg, code, text)                                              \
+	do {                                                              \
+		struct err e_ = { 0 };                                    \
+		struct net_config c_;                                     \
+		assert_int_equal(net_opts_parse(arg, &c_, &e_), -(code)); \
+		assert_non_null(strstr(e_.msg, text));                    \
+	} while (0)
 
 static void bad_options(void **state)
 {
@@ -64,12 +65,13 @@ static void bad_options(void **state)
 	BAD("tap=t0,mac=", EINVAL, "bad MAC");
 }
 
-#define BADMAC(s, text) do { \
-	struct err e_ = { 0 }; \
-	uint8_t m_[6] = { 0 }; \
-	assert_int_equal(net_parse_mac(s, m_, &e_), -EINVAL); \
-	assert_non_null(strstr(e_.msg, text)); \
-} while (0)
+#define BADMAC(s, text)                                               \
+	do {                                                          \
+		struct err e_ = { 0 };                                \
+		uint8_t m_[6] = { 0 };                                \
+		assert_int_equal(net_parse_mac(s, m_, &e_), -EINVAL); \
+		assert_non_null(strstr(e_.msg, text));                \
+	} while (0)
 
 static void bad_macs(void **state)
 {
@@ -138,12 +140,9 @@ static void default_mac(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tap_only),
-		cmocka_unit_test(tap_and_mac),
-		cmocka_unit_test(bad_options),
-		cmocka_unit_test(bad_macs),
-		cmocka_unit_test(format_round_trip),
-		cmocka_unit_test(default_mac),
+		cmocka_unit_test(tap_only),	     cmocka_unit_test(tap_and_mac),
+		cmocka_unit_test(bad_options),	     cmocka_unit_test(bad_macs),
+		cmocka_unit_test(format_round_trip), cmocka_unit_test(default_mac),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

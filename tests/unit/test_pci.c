@@ -1,19 +1,19 @@
 /* PCI host through configuration mechanism #1: config space at every offset
  * and width, BAR sizing and moves (refused moves roll back), the
  * capability list, MSI-X masking and pending bits, and INTx. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include <linux/pci_regs.h>
 
 #include "devices/pci.h"
-#include "vmm/layout.h"
 #include "tests/mock/fake_vm.h"
+#include "vmm/layout.h"
 
 static struct vm vm;
 static struct pci_host *host;
@@ -21,8 +21,7 @@ static struct pci_device *dev;
 static unsigned bar_hits, bar_moves;
 static uint8_t bar_reg[0x1000];
 
-static void bar_handler(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
-			bool is_write)
+static void bar_handler(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
 {
 	(void)opaque;
 	bar_hits++;
@@ -36,7 +35,10 @@ static void bar_handler(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
 
 static void moved(struct pci_device *d, unsigned bar, uint64_t o, uint64_t n)
 {
-	(void)d; (void)bar; (void)o; (void)n;
+	(void)d;
+	(void)bar;
+	(void)o;
+	(void)n;
 	bar_moves++;
 }
 
@@ -82,10 +84,10 @@ static void outl(uint16_t port, uint32_t v)
 	bus_dispatch(&vm.io_bus, port, (uint8_t *)&v, 4, true);
 }
 
-#define cfg_in(slot, reg, len) guest_cfg_rd(&vm, slot, reg, len)
+#define cfg_in(slot, reg, len)	   guest_cfg_rd(&vm, slot, reg, len)
 #define cfg_out(slot, reg, len, v) guest_cfg_wr(&vm, slot, reg, len, v)
-#define mmio_read32(addr) guest_mmio_rd(&vm, addr, 4)
-#define mmio_write32(addr, v) guest_mmio_wr(&vm, addr, 4, v)
+#define mmio_read32(addr)	   guest_mmio_rd(&vm, addr, 4)
+#define mmio_write32(addr, v)	   guest_mmio_wr(&vm, addr, 4, v)
 
 static void host_bridge_and_empty_slots(void **state)
 {

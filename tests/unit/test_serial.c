@@ -4,14 +4,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "devices/serial.h"
-#include "vmm/layout.h"
 #include "vmm/console.h"
+#include "vmm/layout.h"
 
 struct fixture {
 	struct vm vm;
@@ -49,8 +49,8 @@ static int setup(void **state)
 	assert_int_equal(vm_init_common(&f->vm, NULL, 64 << 20, &e), 0);
 	f->vm.irq.line = fake_line;
 	current = f;
-	assert_int_equal(serial_create(&f->vm, SERIAL_COM1_PORT, LAYOUT_IRQ_COM1, sink, f,
-				       &f->s, &e), 0);
+	assert_int_equal(
+		serial_create(&f->vm, SERIAL_COM1_PORT, LAYOUT_IRQ_COM1, sink, f, &f->s, &e), 0);
 	*state = f;
 	return 0;
 }
@@ -99,7 +99,7 @@ static void divisor_latch(void **state)
 	out8(f, 1, 0x00);
 	assert_int_equal(in8(f, 0), 0x01);
 	assert_int_equal(in8(f, 1), 0x00);
-	out8(f, 3, 0x03); /* 8N1, DLAB off */
+	out8(f, 3, 0x03);	      /* 8N1, DLAB off */
 	assert_int_equal(f->nout, 0); /* DLL writes are not data */
 	assert_int_equal(in8(f, 3), 0x03);
 }
@@ -138,8 +138,8 @@ static void receive_fifo_and_interrupts(void **state)
 	uint8_t many[40];
 
 	assert_int_equal(in8(f, 2) & 0x0f, 0x01); /* nothing pending */
-	out8(f, 4, 0x0b);                         /* opened: DTR, RTS, OUT2 */
-	out8(f, 1, 0x01);                         /* RX interrupt enable */
+	out8(f, 4, 0x0b);			  /* opened: DTR, RTS, OUT2 */
+	out8(f, 1, 0x01);			  /* RX interrupt enable */
 	assert_int_equal(serial_receive(f->s, (const uint8_t *)"ab", 2), 2);
 	assert_int_equal(f->irq_level, 1);
 	assert_int_equal(in8(f, 2) & 0x0f, 0x04); /* RX data available */
@@ -203,16 +203,16 @@ static void probe_window_holds_input(void **state)
 	struct fixture *f = *state;
 	uint64_t v = 0;
 
-	out8(f, 4, 0x01);  /* DTR only, as the kernel leaves it after console setup */
+	out8(f, 4, 0x01); /* DTR only, as the kernel leaves it after console setup */
 	out8(f, 1, 0x0f);
 	assert_int_equal(serial_receive(f->s, (const uint8_t *)"lost?", 5), 0);
 	assert_int_equal(read(serial_room_fd(f->s), &v, sizeof(v)), -1);
 	out8(f, 1, 0x00);
-	out8(f, 2, 0x07);  /* FIFO enable + clear: nothing there to lose */
-	out8(f, 4, 0x1b);  /* loopback with OUT2|RTS: still not listening */
+	out8(f, 2, 0x07); /* FIFO enable + clear: nothing there to lose */
+	out8(f, 4, 0x1b); /* loopback with OUT2|RTS: still not listening */
 	out8(f, 1, 0x05);
 	assert_int_equal(serial_receive(f->s, (const uint8_t *)"x", 1), 0);
-	out8(f, 4, 0x0b);  /* open: loopback off, OUT2|RTS|DTR */
+	out8(f, 4, 0x0b); /* open: loopback off, OUT2|RTS|DTR */
 	assert_int_equal(read(serial_room_fd(f->s), &v, sizeof(v)), sizeof(v));
 	assert_int_equal(serial_receive(f->s, (const uint8_t *)"kept", 4), 4);
 	assert_int_equal(in8(f, 0), 'k');

@@ -1,15 +1,15 @@
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <errno.h>
 
 #include "common/size.h"
 
 static void check_ok(const char *s, uint64_t want)
 {
-	struct err e = {0};
+	struct err e = { 0 };
 	uint64_t v = 12345;
 
 	assert_int_equal(parse_size(s, &v, &e), 0);
@@ -18,7 +18,7 @@ static void check_ok(const char *s, uint64_t want)
 
 static void check_bad(const char *s, int code)
 {
-	struct err e = {0};
+	struct err e = { 0 };
 	uint64_t v = 777;
 
 	assert_int_equal(parse_size(s, &v, &e), -code);
@@ -68,7 +68,7 @@ static void test_rejects_garbage(void **state)
 
 static void test_rejects_null(void **state)
 {
-	struct err e = {0};
+	struct err e = { 0 };
 	uint64_t v;
 
 	(void)state;
@@ -87,10 +87,8 @@ static void test_rejects_overflow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_bytes),
-		cmocka_unit_test(test_suffixes),
-		cmocka_unit_test(test_rejects_garbage),
-		cmocka_unit_test(test_rejects_null),
+		cmocka_unit_test(test_plain_bytes),	 cmocka_unit_test(test_suffixes),
+		cmocka_unit_test(test_rejects_garbage),	 cmocka_unit_test(test_rejects_null),
 		cmocka_unit_test(test_rejects_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

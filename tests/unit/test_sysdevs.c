@@ -1,15 +1,15 @@
 /* Platform devices: i8042, the boot-signal / exit ports, the RTC, the ACPI
  * power-management registers and power button, pvpanic. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "common/clock.h"
 #include "devices/acpi_pm.h"
@@ -253,9 +253,12 @@ int main(void)
 		cmocka_unit_test(ports_conflict_refused),
 		cmocka_unit_test(rtc_reads_bcd_utc),
 		cmocka_unit_test(rtc_ports),
-		cmocka_unit_test_setup_teardown(acpi_sleep_s5_powers_off, acpi_setup, acpi_teardown),
-		cmocka_unit_test_setup_teardown(acpi_reset_register_resets, acpi_setup, acpi_teardown),
-		cmocka_unit_test_setup_teardown(power_button_is_one_ged_edge, acpi_setup, acpi_teardown),
+		cmocka_unit_test_setup_teardown(acpi_sleep_s5_powers_off, acpi_setup,
+						acpi_teardown),
+		cmocka_unit_test_setup_teardown(acpi_reset_register_resets, acpi_setup,
+						acpi_teardown),
+		cmocka_unit_test_setup_teardown(power_button_is_one_ged_edge, acpi_setup,
+						acpi_teardown),
 		cmocka_unit_test_setup_teardown(pvpanic_reports_panic, acpi_setup, acpi_teardown),
 	};
 

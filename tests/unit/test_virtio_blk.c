@@ -2,30 +2,30 @@
  * virtio-pci capabilities, feature negotiation, queue setup, requests
  * processed by the device's I/O thread, MSI-X and INTx completions, reset
  * and NEEDS_RESET. The test plays the guest driver over fake RAM. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "devices/virtio_blk.h"
 #include "tests/mock/fake_vm.h"
 #include "tests/mock/virtio_driver.h"
 
-#define RAM_SIZE (8u << 20)
-#define RING  0x10000u   /* descriptor table; avail and used rings follow */
-#define HDR   0x20000u
-#define STAT  0x20100u
-#define DATA  0x21000u
-#define QSIZE 8
-#define SLOT  1
-#define COMMON(f) VDRV_COMMON(&drv, f)
-#define BAR0      (drv.bar[0])
+#define RAM_SIZE    (8u << 20)
+#define RING	    0x10000u /* descriptor table; avail and used rings follow */
+#define HDR	    0x20000u
+#define STAT	    0x20100u
+#define DATA	    0x21000u
+#define QSIZE	    8
+#define SLOT	    1
+#define COMMON(f)   VDRV_COMMON(&drv, f)
+#define BAR0	    (drv.bar[0])
 #define FEATURES_OK VIRTIO_CONFIG_S_FEATURES_OK
 
 static struct fake_vm fv;
@@ -71,8 +71,16 @@ static int start(const char *opts)
 	return vdrv_init(&drv, &fv.vm, ram, SLOT);
 }
 
-static int setup_rw(void **state) { (void)state; return start(""); }
-static int setup_ro(void **state) { (void)state; return start(",ro,serial=myserial"); }
+static int setup_rw(void **state)
+{
+	(void)state;
+	return start("");
+}
+static int setup_ro(void **state)
+{
+	(void)state;
+	return start(",ro,serial=myserial");
+}
 
 static int teardown(void **state)
 {
@@ -82,19 +90,20 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define rd(addr, len) guest_mmio_rd(&fv.vm, addr, len)
+#define rd(addr, len)	 guest_mmio_rd(&fv.vm, addr, len)
 #define wr(addr, len, v) guest_mmio_wr(&fv.vm, addr, len, v)
 
 /* Full driver bring-up; msix: MSI-X on with config vector 0, queue vector 1. */
 static void bring_up(bool msix, uint16_t qsize)
 {
 	assert_true(vdrv_negotiate(&drv, (1ULL << VIRTIO_F_VERSION_1) |
-				   (1ULL << VIRTIO_BLK_F_FLUSH) |
-				   (1ULL << VIRTIO_RING_F_INDIRECT_DESC)) & FEATURES_OK);
+						 (1ULL << VIRTIO_BLK_F_FLUSH) |
+						 (1ULL << VIRTIO_RING_F_INDIRECT_DESC)) &
+		    FEATURES_OK);
 	if (msix)
 		assert_true(vdrv_msix_enable(&drv, 2, 0x30));
-	assert_int_equal(vdrv_queue_setup(&drv, 0, qsize, RING,
-					  msix ? 1 : VIRTIO_MSI_NO_VECTOR), VIRTIO_BLK_QUEUE_SIZE);
+	assert_int_equal(vdrv_queue_setup(&drv, 0, qsize, RING, msix ? 1 : VIRTIO_MSI_NO_VECTOR),
+			 VIRTIO_BLK_QUEUE_SIZE);
 	vdrv_driver_ok(&drv);
 }
 
@@ -103,7 +112,9 @@ static uint8_t request(uint32_t type, uint64_t sector, uint32_t len, bool to_gue
 {
 	struct virtio_blk_outhdr h = { .type = type, .sector = sector };
 	const struct fake_seg segs[] = {
-		{ HDR, 16, false }, { DATA, len, to_guest }, { STAT, 1, true },
+		{ HDR, 16, false },
+		{ DATA, len, to_guest },
+		{ STAT, 1, true },
 	};
 	unsigned seen = fake_irq_msis();
 
@@ -142,15 +153,17 @@ static void capabilities_describe_bar0(void **state)
 	assert_int_equal(drv.cap[VIRTIO_PCI_CAP_ISR_CFG].off, VIRTIO_PCI_ISR_OFF);
 	assert_int_equal(drv.cap_types,
 			 1u << VIRTIO_PCI_CAP_COMMON_CFG | 1u << VIRTIO_PCI_CAP_NOTIFY_CFG |
-			 1u << VIRTIO_PCI_CAP_ISR_CFG | 1u << VIRTIO_PCI_CAP_DEVICE_CFG |
-			 1u << VIRTIO_PCI_CAP_PCI_CFG);
+				 1u << VIRTIO_PCI_CAP_ISR_CFG | 1u << VIRTIO_PCI_CAP_DEVICE_CFG |
+				 1u << VIRTIO_PCI_CAP_PCI_CFG);
 	/* Device config: capacity 64 sectors, seg_max, blk_size. */
 	assert_int_equal(rd(BAR0 + VIRTIO_PCI_DEVCFG_OFF, 4), 64);
 	assert_int_equal(rd(BAR0 + VIRTIO_PCI_DEVCFG_OFF + 4, 4), 0);
-	assert_int_equal(rd(BAR0 + VIRTIO_PCI_DEVCFG_OFF +
-			    offsetof(struct virtio_blk_config, seg_max), 4), VIRTIO_BLK_SEG_MAX);
-	assert_int_equal(rd(BAR0 + VIRTIO_PCI_DEVCFG_OFF +
-			    offsetof(struct virtio_blk_config, blk_size), 4), 512);
+	assert_int_equal(
+		rd(BAR0 + VIRTIO_PCI_DEVCFG_OFF + offsetof(struct virtio_blk_config, seg_max), 4),
+		VIRTIO_BLK_SEG_MAX);
+	assert_int_equal(
+		rd(BAR0 + VIRTIO_PCI_DEVCFG_OFF + offsetof(struct virtio_blk_config, blk_size), 4),
+		512);
 	assert_int_equal(rd(COMMON(num_queues), 2), 1);
 
 	/* The config-space window reaches BAR 0: read num_queues, write
@@ -349,8 +362,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(reset_clears_everything, setup_rw, teardown),
 		cmocka_unit_test_setup_teardown(avail_jump_sets_needs_reset, setup_rw, teardown),
-		cmocka_unit_test_setup_teardown(bad_queue_size_sets_needs_reset, setup_rw, teardown),
-		cmocka_unit_test_setup_teardown(common_cfg_any_offset_and_width, setup_rw, teardown),
+		cmocka_unit_test_setup_teardown(bad_queue_size_sets_needs_reset, setup_rw,
+						teardown),
+		cmocka_unit_test_setup_teardown(common_cfg_any_offset_and_width, setup_rw,
+						teardown),
 		cmocka_unit_test_setup_teardown(readonly_disk, setup_ro, teardown),
 		cmocka_unit_test_setup_teardown(bar_move_keeps_notifications, setup_rw, teardown),
 	};

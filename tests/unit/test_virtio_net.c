@@ -4,36 +4,36 @@
  * counted, receive into one chain or merged over several (num_buffers),
  * back-pressure (no buffers: nothing consumed), bad receive chains, and the
  * offload feature mapping. test_virtio_net_dev.c drives the whole device. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include <linux/if_tun.h>
 
 #include "devices/virtio_net.h"
 #include "tests/mock/fake_ring.h"
 
-#define F(bit) (1ULL << (bit))
-#define MRG    F(VIRTIO_NET_F_MRG_RXBUF)
+#define F(bit)	 (1ULL << (bit))
+#define MRG	 F(VIRTIO_NET_F_MRG_RXBUF)
 #define RAM_SIZE (4u << 20)
-#define RING     0x1000u    /* descriptor table; avail and used rings follow */
-#define BUF      0x10000u   /* buffers from here */
+#define RING	 0x1000u  /* descriptor table; avail and used rings follow */
+#define BUF	 0x10000u /* buffers from here */
 
 struct net_fixture {
 	struct fake_queue fx;
-	int sock[2];             /* [0] the device's "TAP", [1] the host side */
+	int sock[2]; /* [0] the device's "TAP", [1] the host side */
 	struct net_stats stats;
 	struct net_rx_scratch scratch;
 	struct net_rxq q;
-	uint64_t next_buf;       /* bump allocator for buffers in fake RAM */
+	uint64_t next_buf; /* bump allocator for buffers in fake RAM */
 };
 
 static int fx_pop(void *ctx, struct vq_chain *c)
@@ -61,8 +61,9 @@ static int setup(void **state)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, f->sock) < 0)
 		return -1;
-	f->q = (struct net_rxq){ .ctx = f, .pop = fx_pop, .complete = fx_complete,
-				 .unpop = fx_unpop, .ring_size = 8 };
+	f->q = (struct net_rxq){
+		.ctx = f, .pop = fx_pop, .complete = fx_complete, .unpop = fx_unpop, .ring_size = 8
+	};
 	f->next_buf = BUF;
 	*state = f;
 	return 0;
@@ -110,7 +111,8 @@ static void tx_sends_header_and_frame(void **state)
 {
 	struct net_fixture *f = *state;
 	const struct fake_seg segs[] = {
-		{ BUF, NET_HDR_LEN, false }, { BUF + 0x1000, 100, false },
+		{ BUF, NET_HDR_LEN, false },
+		{ BUF + 0x1000, 100, false },
 	};
 	uint8_t frame[NET_HDR_LEN + 100], got[256];
 	struct vq_chain c;
@@ -133,7 +135,8 @@ static void tx_malformed_chains_dropped(void **state)
 {
 	struct net_fixture *f = *state;
 	const struct fake_seg too_long[] = {
-		{ BUF, 40 << 10, false }, { BUF + (40 << 10), 40 << 10, false },
+		{ BUF, 40 << 10, false },
+		{ BUF + (40 << 10), 40 << 10, false },
 	};
 	uint8_t got[64];
 	struct vq_chain c;
@@ -288,14 +291,17 @@ static void rx_offloads_only_when_negotiated(void **state)
 			 NET_RX_DROPPED);
 	assert_int_equal(f->fx.vq.last_avail, 0); /* no buffer spent on it */
 	assert_int_equal(net_rx_frame(&f->q, MRG | F(VIRTIO_NET_F_GUEST_CSUM), frame, len,
-				      &f->scratch, &f->stats), NET_RX_DELIVERED);
+				      &f->scratch, &f->stats),
+			 NET_RX_DELIVERED);
 	memcpy(frame, &h, sizeof(h));
 	add_buf(f, 1, 2048, true);
 	assert_int_equal(net_rx_frame(&f->q, MRG | F(VIRTIO_NET_F_GUEST_CSUM), frame, len,
-				      &f->scratch, &f->stats), NET_RX_DROPPED);
-	assert_int_equal(net_rx_frame(&f->q, MRG | F(VIRTIO_NET_F_GUEST_CSUM) |
-				      F(VIRTIO_NET_F_GUEST_TSO4), frame, len,
-				      &f->scratch, &f->stats), NET_RX_DELIVERED);
+				      &f->scratch, &f->stats),
+			 NET_RX_DROPPED);
+	assert_int_equal(net_rx_frame(&f->q,
+				      MRG | F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4),
+				      frame, len, &f->scratch, &f->stats),
+			 NET_RX_DELIVERED);
 }
 
 static void rx_bad_chains_returned_and_counted(void **state)
@@ -304,9 +310,9 @@ static void rx_bad_chains_returned_and_counted(void **state)
 	uint8_t frame[NET_HDR_LEN + 100];
 	size_t len = make_frame(frame, 100, 1, 0);
 
-	add_buf(f, 0, 2048, false);                    /* read-only */
-	fake_ring_add_buf(&f->fx.ring, 1, RAM_SIZE - 8, 2048, true);        /* outside RAM */
-	add_buf(f, 2, 8, true);                        /* smaller than the header */
+	add_buf(f, 0, 2048, false);				     /* read-only */
+	fake_ring_add_buf(&f->fx.ring, 1, RAM_SIZE - 8, 2048, true); /* outside RAM */
+	add_buf(f, 2, 8, true);					     /* smaller than the header */
 	for (unsigned i = 0; i < 3; i++)
 		assert_int_equal(net_rx_frame(&f->q, MRG, frame, len, &f->scratch, &f->stats),
 				 NET_RX_DROPPED);
@@ -315,8 +321,8 @@ static void rx_bad_chains_returned_and_counted(void **state)
 	for (unsigned i = 0; i < 3; i++)
 		assert_int_equal(fake_ring_used(&f->fx.ring)->ring[i].len, 0);
 	/* Runt and oversized frames from the backend never touch the ring. */
-	assert_int_equal(net_rx_frame(&f->q, MRG, frame, NET_HDR_LEN + 5, &f->scratch,
-				      &f->stats), NET_RX_DROPPED);
+	assert_int_equal(net_rx_frame(&f->q, MRG, frame, NET_HDR_LEN + 5, &f->scratch, &f->stats),
+			 NET_RX_DROPPED);
 	assert_int_equal(f->fx.vq.last_avail, 3);
 }
 
@@ -336,8 +342,8 @@ static void offload_features(void **state)
 	/* TSO without checksum offload is not something a TAP accepts. */
 	assert_int_equal(net_tun_offloads(F(VIRTIO_NET_F_GUEST_TSO4)), 0);
 	assert_int_equal(net_tun_offloads(F(VIRTIO_NET_F_GUEST_CSUM)), TUN_F_CSUM);
-	assert_int_equal(net_tun_offloads(off), TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 |
-					       TUN_F_TSO_ECN);
+	assert_int_equal(net_tun_offloads(off),
+			 TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN);
 }
 
 int main(void)
@@ -350,9 +356,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rx_merged_over_three_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(rx_waits_for_buffers, setup, teardown),
 		cmocka_unit_test_setup_teardown(rx_frame_larger_than_ring_dropped, setup, teardown),
-		cmocka_unit_test_setup_teardown(rx_without_mergeable_needs_one_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_without_mergeable_needs_one_chain, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(rx_offloads_only_when_negotiated, setup, teardown),
-		cmocka_unit_test_setup_teardown(rx_bad_chains_returned_and_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(rx_bad_chains_returned_and_counted, setup,
+						teardown),
 		cmocka_unit_test(offload_features),
 	};
 

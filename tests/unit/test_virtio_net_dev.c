@@ -4,38 +4,38 @@
  * (default MAC, link up), transmit on the kick, receive driven by the
  * "TAP", back-pressure without buffers (frames wait, the I/O thread
  * sleeps), delivery once buffers are posted. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "devices/virtio_net.h"
 #include "tests/mock/fake_vm.h"
 #include "tests/mock/virtio_driver.h"
 
 #define RAM_SIZE (8u << 20)
-#define QSIZE 8
-#define SLOT  1
-#define RXQ_BASE 0x10000u   /* descriptor table; avail and used rings follow */
+#define QSIZE	 8
+#define SLOT	 1
+#define RXQ_BASE 0x10000u /* descriptor table; avail and used rings follow */
 #define TXQ_BASE 0x20000u
-#define RXBUF    0x100000u  /* rx buffer i at RXBUF + i * 0x1000 */
-#define TXBUF    0x200000u
-#define F(bit) (1ULL << (bit))
+#define RXBUF	 0x100000u /* rx buffer i at RXBUF + i * 0x1000 */
+#define TXBUF	 0x200000u
+#define F(bit)	 (1ULL << (bit))
 
 #define rd(addr, len) guest_mmio_rd(&fv.vm, addr, len)
 
 static struct fake_vm fv;
 static struct virtio_driver drv;
 static uint8_t *ram;
-static int peer = -1;   /* the host end of the "TAP" */
+static int peer = -1; /* the host end of the "TAP" */
 
 /* Driver bring-up with MSI-X: config vector 0, rx 1, tx 2. */
 static int bring_up(void)
@@ -94,8 +94,8 @@ static double cpu_seconds(void)
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
 }
 
 static void config_space(void **state)
@@ -174,8 +174,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(config_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(transmit_on_kick, setup, teardown),
-		cmocka_unit_test_setup_teardown(receive_waits_for_buffers_without_spinning,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(receive_waits_for_buffers_without_spinning, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

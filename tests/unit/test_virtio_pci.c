@@ -2,21 +2,21 @@
  * the test releases them: a reset that arrives while a chain is in flight
  * keeps device_status nonzero until the chain is done, then drops its
  * completion; NEEDS_RESET reaches an INTx driver as ISR bit 1. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <pthread.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "tests/mock/fake_vm.h"
 #include "tests/mock/virtio_driver.h"
 
-#define RAM_SIZE (1u << 20)
-#define RING  0x1000u   /* descriptor table; avail and used rings follow */
-#define BUF   0x8000u
-#define QSIZE 4
+#define RAM_SIZE  (1u << 20)
+#define RING	  0x1000u /* descriptor table; avail and used rings follow */
+#define BUF	  0x8000u
+#define QSIZE	  4
 #define COMMON(f) VDRV_COMMON(&drv, f)
 
 struct slow_dev {
@@ -33,9 +33,20 @@ static struct fake_vm fv;
 static struct virtio_driver drv;
 static struct pci_host *host;
 
-static uint64_t slow_features(void *dev) { (void)dev; return 0; }
-static void slow_config(void *dev, void *buf) { (void)dev; memset(buf, 0x5a, 4); }
-static void slow_destroy(void *dev) { (void)dev; }
+static uint64_t slow_features(void *dev)
+{
+	(void)dev;
+	return 0;
+}
+static void slow_config(void *dev, void *buf)
+{
+	(void)dev;
+	memset(buf, 0x5a, 4);
+}
+static void slow_destroy(void *dev)
+{
+	(void)dev;
+}
 
 static void slow_reset(void *dev)
 {
@@ -105,14 +116,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define rd(addr, len) guest_mmio_rd(&fv.vm, addr, len)
+#define rd(addr, len)	 guest_mmio_rd(&fv.vm, addr, len)
 #define wr(addr, len, v) guest_mmio_wr(&fv.vm, addr, len, v)
 
 /* INTx, one queue of the device's maximum size. */
 static void bring_up(void)
 {
-	assert_true(vdrv_negotiate(&drv, 1ULL << VIRTIO_F_VERSION_1) &
-		    VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_true(vdrv_negotiate(&drv, 1ULL << VIRTIO_F_VERSION_1) & VIRTIO_CONFIG_S_FEATURES_OK);
 	assert_int_equal(vdrv_queue_setup(&drv, 0, 0, RING, VIRTIO_MSI_NO_VECTOR), QSIZE);
 	vdrv_driver_ok(&drv);
 }

@@ -2,28 +2,28 @@
  * memory: good chains of every request type produce the right bytes in a
  * temporary image; every malformed ring ends in an error status (with the
  * head back in the used ring) or a broken queue, never a crash. */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "devices/virtio_blk.h"
 #include "tests/mock/fake_ring.h"
 
-#define RAM_SIZE (4u << 20)
-#define RING   0x1000u      /* descriptor table; avail and used rings follow */
-#define BUF    0x10000u     /* buffers from here */
-#define HDR    (BUF)
-#define STATUS (BUF + 0x100)
-#define DATA   (BUF + 0x1000)
-#define DESC   (fx.ring.desc)
+#define RAM_SIZE    (4u << 20)
+#define RING	    0x1000u  /* descriptor table; avail and used rings follow */
+#define BUF	    0x10000u /* buffers from here */
+#define HDR	    (BUF)
+#define STATUS	    (BUF + 0x100)
+#define DATA	    (BUF + 0x1000)
+#define DESC	    (fx.ring.desc)
 #define IMG_SECTORS 64
 
 static struct fake_queue fx;
@@ -87,7 +87,9 @@ static int run_one(uint32_t *used_len)
 static void request3(uint32_t type, uint64_t sector, uint32_t len, bool data_writable)
 {
 	const struct fake_seg segs[] = {
-		{ HDR, 16, false }, { DATA, len, data_writable }, { STATUS, 1, true },
+		{ HDR, 16, false },
+		{ DATA, len, data_writable },
+		{ STATUS, 1, true },
 	};
 
 	put_hdr(type, sector);
@@ -132,9 +134,9 @@ static void enable_checks_size_and_rings(void **state)
 	vq.size = 256;
 	vq.used_addr = RAM_SIZE - 8; /* ring runs off the end of RAM */
 	assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), -EFAULT);
-	vq.used_addr = UINT64_MAX - 7;  /* address + length overflows */
+	vq.used_addr = UINT64_MAX - 7; /* address + length overflows */
 	assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), -EFAULT);
-	vq.used_addr = fx.ring.used + 2;     /* misaligned */
+	vq.used_addr = fx.ring.used + 2; /* misaligned */
 	assert_int_equal(vq_enable(&vq, &fx.ram.mem, false, &e), -EINVAL);
 	vq.used_addr = fx.ring.used;
 	vq.desc_addr = fx.ring.desc + 8;
@@ -213,7 +215,8 @@ static void get_id_discard_write_zeroes(void **state)
 	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	assert_int_equal(image_byte(63 * 512), 63);
-	seg = (struct virtio_blk_discard_write_zeroes){ .sector = 1, .num_sectors = 1,
+	seg = (struct virtio_blk_discard_write_zeroes){ .sector = 1,
+							.num_sectors = 1,
 							.flags = 0x80 };
 	memcpy(fx.ram.base + DATA, &seg, sizeof(seg));
 	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
@@ -222,7 +225,8 @@ static void get_id_discard_write_zeroes(void **state)
 	/* More sectors per segment than advertised: refused, nothing written. */
 	be.sectors = 1ULL << 40;
 	seg = (struct virtio_blk_discard_write_zeroes){
-		.sector = 0, .num_sectors = VIRTIO_BLK_MAX_RANGE_SECTORS + 1 };
+		.sector = 0, .num_sectors = VIRTIO_BLK_MAX_RANGE_SECTORS + 1
+	};
 	memcpy(fx.ram.base + DATA, &seg, sizeof(seg));
 	request3(VIRTIO_BLK_T_WRITE_ZEROES, 0, sizeof(seg), false);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
@@ -249,8 +253,8 @@ static void readonly_refuses_writes(void **state)
 
 static void sector_range_checked_without_overflow(void **state)
 {
-	const uint64_t sectors[] = { IMG_SECTORS, IMG_SECTORS - 1, UINT64_MAX,
-				     UINT64_MAX / 512 + 1, (UINT64_MAX >> 9) };
+	const uint64_t sectors[] = { IMG_SECTORS, IMG_SECTORS - 1, UINT64_MAX, UINT64_MAX / 512 + 1,
+				     (UINT64_MAX >> 9) };
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(sectors) / sizeof(sectors[0]); i++) {
@@ -278,13 +282,14 @@ static void loop_ends_walk(void **state)
 
 static void out_of_bounds_descriptors(void **state)
 {
-	const uint64_t addrs[] = { RAM_SIZE, RAM_SIZE - 100, UINT64_MAX - 10,
-				   0xC0000000ULL };
+	const uint64_t addrs[] = { RAM_SIZE, RAM_SIZE - 100, UINT64_MAX - 10, 0xC0000000ULL };
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 		const struct fake_seg segs[] = {
-			{ HDR, 16, false }, { addrs[i], 512, true }, { STATUS, 1, true },
+			{ HDR, 16, false },
+			{ addrs[i], 512, true },
+			{ STATUS, 1, true },
 		};
 
 		put_hdr(VIRTIO_BLK_T_IN, 0);

@@ -68,13 +68,13 @@ static int parse(int argc, char **argv, struct opts *o)
 		}
 	}
 	fprintf(stderr, "usage: vmmstat [--marker TEXT] [--sample-after MS] "
-		"[--guest-ram BYTES] [--timeout S] [-v] -- CMD [ARGS...]\n");
+			"[--guest-ram BYTES] [--timeout S] [-v] -- CMD [ARGS...]\n");
 	return -1;
 }
 
 /* Sum Rss over all mappings, and over those smaller than guest_ram. */
-static void sample_rss(pid_t pid, unsigned long long guest_ram,
-		       unsigned long long *rss_kb, unsigned long long *overhead_kb)
+static void sample_rss(pid_t pid, unsigned long long guest_ram, unsigned long long *rss_kb,
+		       unsigned long long *overhead_kb)
 {
 	char path[64], line[512];
 	unsigned long long start, end, kb, size = 0;
@@ -173,8 +173,8 @@ int main(int argc, char **argv)
 		}
 	}
 	waitpid(pid, &status, 0);
-	printf("marker_ms=%.1f exit_ms=%.1f rss_kb=%llu overhead_kb=%llu status=%d\n",
-	       marker_ms, now_ms() - t0, rss, overhead,
+	printf("marker_ms=%.1f exit_ms=%.1f rss_kb=%llu overhead_kb=%llu status=%d\n", marker_ms,
+	       now_ms() - t0, rss, overhead,
 	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	return 0;
 }

@@ -13,9 +13,10 @@
 /* What Docker/moby keeps (oci/caps/defaults.go): enough for a normal
  * userland as root, nothing that reaches into the host kernel. */
 static const unsigned default_caps[] = {
-	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW,
-	CAP_SETGID, CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE,
-	CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+	CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,	     CAP_FOWNER,
+	CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,	     CAP_SETUID,
+	CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+	CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
 bool caps_default_has(unsigned cap)
@@ -39,8 +40,8 @@ static unsigned last_cap(void)
 int caps_restrict(struct err *e)
 {
 	unsigned last = last_cap();
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[2] = {{0}};
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
 
 	for (unsigned c = 0; c <= last; c++) {
 		if (caps_default_has(c))

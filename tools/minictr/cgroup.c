@@ -76,7 +76,8 @@ static int write_limits(const struct cgroup *cg, const struct ctr_opts *o, struc
 		if (r == -ENOENT) /* weights come from BFQ when iocost is not set up */
 			r = write_knob(cg->path, "io.bfq.weight", val, e);
 		if (r == -ENOENT)
-			return err_set(e, ENOENT, "--io-weight: neither io.weight nor io.bfq.weight "
+			return err_set(e, ENOENT,
+				       "--io-weight: neither io.weight nor io.bfq.weight "
 				       "exists (no iocost or BFQ on this host)");
 		if (r < 0)
 			return r;
@@ -99,10 +100,13 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 	r = cg_find_v2_mount(mountinfo, mnt, sizeof(mnt), e);
 	if (r < 0) {
 		if (limits)
-			return err_set(e, ENOENT, "cannot apply limits (%s): no cgroup v2 hierarchy "
-				       "is mounted", needed);
+			return err_set(e, ENOENT,
+				       "cannot apply limits (%s): no cgroup v2 hierarchy "
+				       "is mounted",
+				       needed);
 		if (o->verbose)
-			fprintf(stderr, "minictr: no cgroup v2 hierarchy: running without a cgroup\n");
+			fprintf(stderr,
+				"minictr: no cgroup v2 hierarchy: running without a cgroup\n");
 		return 0;
 	}
 	snprintf(base, sizeof(base), "%s/cgroup.controllers", mnt);
@@ -111,13 +115,16 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 	avail[strcspn(avail, "\n")] = '\0';
 	cg_missing(needed, avail, missing, sizeof(missing));
 	if (missing[0])
-		return err_set(e, EOPNOTSUPP, "cgroup v2 controller(s) not available: %s "
-			       "(the cgroup2 hierarchy at %s offers: %s)", missing, mnt,
-			       avail[0] ? avail : "none");
+		return err_set(e, EOPNOTSUPP,
+			       "cgroup v2 controller(s) not available: %s "
+			       "(the cgroup2 hierarchy at %s offers: %s)",
+			       missing, mnt, avail[0] ? avail : "none");
 	if (!limits && !cg_has_controller(avail, "memory")) {
 		if (o->verbose)
-			fprintf(stderr, "minictr: cgroup v2 at %s has no memory controller (offers: %s): "
-				"running without a cgroup\n", mnt, avail[0] ? avail : "none");
+			fprintf(stderr,
+				"minictr: cgroup v2 at %s has no memory controller (offers: %s): "
+				"running without a cgroup\n",
+				mnt, avail[0] ? avail : "none");
 		return 0;
 	}
 	/* Always account memory when we can, so --mem-report has a number. */
@@ -192,7 +199,7 @@ void cg_destroy(struct cgroup *cg)
 	for (int i = 0; i < 200; i++) {
 		if (rmdir(cg->path) == 0 || errno == ENOENT)
 			break;
-		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
 	cg->path[0] = '\0';
 }

@@ -29,7 +29,7 @@ int cg_format_cpu_max(uint64_t millis, char *buf, size_t len, struct err *e);
 int cg_path(const char *mount, const char *name, char *buf, size_t len, struct err *e);
 
 struct cgroup {
-	char path[PATH_MAX];   /* "" when the container runs without a cgroup */
+	char path[PATH_MAX]; /* "" when the container runs without a cgroup */
 	bool has_memory;
 };
 

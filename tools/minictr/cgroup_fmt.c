@@ -6,8 +6,8 @@
 #include <string.h>
 
 /* Field 5 (mount point) and the fstype after " - " of one mountinfo line. */
-static int mountinfo_fields(const char *line, size_t n, char *mnt, size_t mlen,
-			    char *fstype, size_t flen)
+static int mountinfo_fields(const char *line, size_t n, char *mnt, size_t mlen, char *fstype,
+			    size_t flen)
 {
 	const char *p = line, *end = line + n;
 	const char *sep;

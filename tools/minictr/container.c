@@ -19,7 +19,7 @@
 
 #define EXIT_SETUP 125
 
-static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 double ctr_ms_since(const struct timespec *start)
 {
@@ -54,7 +54,9 @@ static void build_env(const struct ctr_opts *o, const char **env, size_t max)
 {
 	static const char *const base[] = {
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"HOME=/root", "TERM=xterm", "container=minictr",
+		"HOME=/root",
+		"TERM=xterm",
+		"container=minictr",
 	};
 	size_t n = 0;
 
@@ -191,9 +193,11 @@ static int setup(const struct ctr_child *c, struct err *e)
 		if (o->gw4 && (r = net_route_default(o->gw4, e)) < 0)
 			return r;
 	}
-	struct mounts_cfg mc = {.o = o, .lower = c->lower, .scratch = c->scratch,
-				.vol_fds = c->vol_fds,
-				.gid5_mapped = c->gid5_mapped};
+	struct mounts_cfg mc = { .o = o,
+				 .lower = c->lower,
+				 .scratch = c->scratch,
+				 .vol_fds = c->vol_fds,
+				 .gid5_mapped = c->gid5_mapped };
 	if ((r = mounts_setup(&mc, e)) < 0)
 		return r;
 	if (o->workdir && chdir(o->workdir) < 0)
@@ -203,7 +207,7 @@ static int setup(const struct ctr_child *c, struct err *e)
 
 int ctr_child_main(const struct ctr_child *c)
 {
-	struct err e = {0};
+	struct err e = { 0 };
 	sigset_t all, none;
 
 	/* minictr blocked the forwarded signals before cloning us. */

@@ -10,11 +10,11 @@
 
 struct ctr_child {
 	const struct ctr_opts *o;
-	const char *lower;      /* image directory */
-	const char *scratch;    /* host directory for the writable layer's tmpfs */
-	int go_fd;              /* read end: the parent writes one byte when ready */
-	const int *vol_fds;     /* O_PATH fds of the volumes' host paths */
-	struct timespec start;  /* CLOCK_MONOTONIC at minictr start, for --boot-time */
+	const char *lower;     /* image directory */
+	const char *scratch;   /* host directory for the writable layer's tmpfs */
+	int go_fd;	       /* read end: the parent writes one byte when ready */
+	const int *vol_fds;    /* O_PATH fds of the volumes' host paths */
+	struct timespec start; /* CLOCK_MONOTONIC at minictr start, for --boot-time */
 	bool gid5_mapped;
 };
 

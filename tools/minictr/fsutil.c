@@ -55,7 +55,7 @@ int mkdir_p(const char *path, mode_t mode, struct err *e)
 	if (n == 0 || n >= sizeof(buf))
 		return err_set(e, ENAMETOOLONG, "bad path '%s'", path);
 	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; ; p++) {
+	for (char *p = buf + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char c = *p;

@@ -7,7 +7,7 @@
 void idmap_single(struct idmap *m, uint32_t host_id, uint32_t count)
 {
 	memset(m, 0, sizeof(*m));
-	m->r[0] = (struct idmap_range){.inside = 0, .outside = host_id, .count = count};
+	m->r[0] = (struct idmap_range){ .inside = 0, .outside = host_id, .count = count };
 	m->n = 1;
 }
 
@@ -82,7 +82,8 @@ int idmap_parse(const char *text, struct idmap *m, struct err *e)
 			return err_set(e, E2BIG, "id map: more than %d ranges", IDMAP_MAX);
 		if (parse_u32(&p, &r.inside) || parse_u32(&p, &r.outside) ||
 		    parse_u32(&p, &r.count))
-			return err_set(e, EINVAL, "id map line %u: expected 'INSIDE OUTSIDE COUNT'", line);
+			return err_set(e, EINVAL, "id map line %u: expected 'INSIDE OUTSIDE COUNT'",
+				       line);
 		p = skip_blanks(p);
 		if (*p && *p != '\n')
 			return err_set(e, EINVAL, "id map line %u: trailing text", line);
@@ -96,7 +97,8 @@ int idmap_parse(const char *text, struct idmap *m, struct err *e)
 		for (size_t i = 0; i < m->n; i++) {
 			if (overlaps(r.inside, r.count, m->r[i].inside, m->r[i].count) ||
 			    overlaps(r.outside, r.count, m->r[i].outside, m->r[i].count))
-				return err_set(e, EINVAL, "id map line %u overlaps line %zu", line, i + 1);
+				return err_set(e, EINVAL, "id map line %u overlaps line %zu", line,
+					       i + 1);
 		}
 		m->r[m->n++] = r;
 	}

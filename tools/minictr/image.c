@@ -1,8 +1,8 @@
 #include "tools/minictr/image.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +108,8 @@ static int walk_dir(struct walk *w, int fd0, const char *rel)
 		}
 		r = w->cb(w, dirfd(d), de->d_name, sub, &st);
 		if (r == 0 && S_ISDIR(st.st_mode)) {
-			int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int fd = openat(dirfd(d), de->d_name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			r = fd < 0 ? -errno : walk_dir(w, fd, sub);
 		}
 	}
@@ -150,8 +151,12 @@ static int shift_one(struct walk *w, int dirfd, const char *name, const char *re
 static int hash_one(struct walk *w, int dirfd, const char *name, const char *rel,
 		    const struct stat *st)
 {
-	uint64_t fields[6] = {st->st_mode, st->st_uid, st->st_gid, (uint64_t)st->st_size,
-			      (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec};
+	uint64_t fields[6] = { st->st_mode,
+			       st->st_uid,
+			       st->st_gid,
+			       (uint64_t)st->st_size,
+			       (uint64_t)st->st_mtim.tv_sec,
+			       (uint64_t)st->st_mtim.tv_nsec };
 
 	(void)dirfd;
 	(void)name;
@@ -174,16 +179,16 @@ static int build(const char *src, bool is_tar, uint32_t shift, const char *dst, 
 	if (is_tar) {
 		char tar[] = "tar", xf[] = "-xf", dash_c[] = "-C";
 		snprintf(from, sizeof(from), "%s", src);
-		char *const argv[] = {tar, xf, from, dash_c, tmp, NULL};
+		char *const argv[] = { tar, xf, from, dash_c, tmp, NULL };
 		r = run(argv, e);
 	} else {
 		char cp[] = "cp", a[] = "-a";
 		snprintf(from, sizeof(from), "%s/.", src);
-		char *const argv[] = {cp, a, from, tmp, NULL};
+		char *const argv[] = { cp, a, from, tmp, NULL };
 		r = run(argv, e);
 	}
 	if (r == 0 && shift) {
-		struct walk w = {.cb = shift_one, .shift = shift};
+		struct walk w = { .cb = shift_one, .shift = shift };
 		int wr = walk_tree(&w, tmp);
 		if (wr < 0)
 			r = err_set(e, wr, "shift owners in %s: %s", tmp, strerror(-wr));
@@ -217,7 +222,8 @@ int image_resolve(const char *rootfs, uint32_t shift, bool verbose, char *lower,
 		return err_sys(e, "rootfs %s", rootfs);
 	is_tar = S_ISREG(st.st_mode);
 	if (!is_tar && !S_ISDIR(st.st_mode))
-		return err_set(e, EINVAL, "rootfs %s is neither a directory nor a tar archive", rootfs);
+		return err_set(e, EINVAL, "rootfs %s is neither a directory nor a tar archive",
+			       rootfs);
 	/* Without root, files the caller does not own stay unmapped (nobody) in
 	 * the container and cannot be copied up: use a copy the caller owns. */
 	bool foreign = geteuid() != 0 && st.st_uid != geteuid();
@@ -230,12 +236,12 @@ int image_resolve(const char *rootfs, uint32_t shift, bool verbose, char *lower,
 	key = image_hash(key, real, strlen(real));
 	key = image_hash(key, &shift, sizeof(shift));
 	if (is_tar) {
-		uint64_t f[3] = {(uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
-				 (uint64_t)st.st_mtim.tv_nsec};
+		uint64_t f[3] = { (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+				  (uint64_t)st.st_mtim.tv_nsec };
 		key = image_hash(key, f, sizeof(f));
 	} else {
 		/* A directory may change under us: key on every entry's metadata. */
-		struct walk w = {.cb = hash_one, .hash = key};
+		struct walk w = { .cb = hash_one, .hash = key };
 		int wr = walk_tree(&w, real);
 		if (wr < 0)
 			return err_set(e, wr, "scan rootfs %s: %s", real, strerror(-wr));
@@ -246,7 +252,8 @@ int image_resolve(const char *rootfs, uint32_t shift, bool verbose, char *lower,
 	snprintf(dst, sizeof(dst), "%s/%016llx", cache, (unsigned long long)key);
 	if (access(dst, F_OK) != 0) {
 		if (verbose)
-			fprintf(stderr, "minictr: preparing image %s in %s (owners +%u)\n", real, dst, shift);
+			fprintf(stderr, "minictr: preparing image %s in %s (owners +%u)\n", real,
+				dst, shift);
 		if ((r = build(real, is_tar, shift, dst, e)) < 0)
 			return err_wrap(e, "prepare image %s", rootfs);
 	}

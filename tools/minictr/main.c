@@ -91,12 +91,14 @@ static int runtime_dir(struct run *rn, struct err *e)
 	int r;
 
 	if (geteuid() == 0 || !xdg || !*xdg)
-		snprintf(base, sizeof(base), "%s", geteuid() == 0 ? "/run/minictr" : "/tmp/minictr");
+		snprintf(base, sizeof(base), "%s",
+			 geteuid() == 0 ? "/run/minictr" : "/tmp/minictr");
 	else
 		snprintf(base, sizeof(base), "%s/minictr", xdg);
 	if ((r = mkdir_p(base, 0755, e)) < 0)
 		return r;
-	if (snprintf(rn->scratch, sizeof(rn->scratch), "%s/%s", base, rn->name) >= (int)sizeof(rn->scratch))
+	if (snprintf(rn->scratch, sizeof(rn->scratch), "%s/%s", base, rn->name) >=
+	    (int)sizeof(rn->scratch))
 		return err_set(e, ENAMETOOLONG, "runtime path too long");
 	if (mkdir(rn->scratch, 0700) < 0) {
 		r = err_sys(e, "mkdir %s", rn->scratch);
@@ -184,7 +186,8 @@ static int start(struct run *rn, struct err *e)
 		return r;
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return err_sys(e, "pipe");
-	rn->child = (pid_t)syscall(SYS_clone, clone_flags(o->namespaces) | SIGCHLD, NULL, NULL, NULL, 0);
+	rn->child = (pid_t)syscall(SYS_clone, clone_flags(o->namespaces) | SIGCHLD, NULL, NULL,
+				   NULL, 0);
 	if (rn->child < 0) {
 		r = err_sys(e, "clone the container's namespaces");
 		close(go[0]);
@@ -193,10 +196,14 @@ static int start(struct run *rn, struct err *e)
 	}
 	if (rn->child == 0) {
 		close(go[1]);
-		struct ctr_child c = {.o = o, .lower = rn->lower, .scratch = rn->scratch,
-				      .go_fd = go[0], .vol_fds = rn->vol_fds, .start = rn->start,
-				      .gid5_mapped = !(o->namespaces & CTR_NS_USER) ||
-						     idmap_to_host(&rn->map, 5) >= 0};
+		struct ctr_child c = { .o = o,
+				       .lower = rn->lower,
+				       .scratch = rn->scratch,
+				       .go_fd = go[0],
+				       .vol_fds = rn->vol_fds,
+				       .start = rn->start,
+				       .gid5_mapped = !(o->namespaces & CTR_NS_USER) ||
+						      idmap_to_host(&rn->map, 5) >= 0 };
 		_exit(ctr_child_main(&c));
 	}
 	close(go[0]);
@@ -224,7 +231,7 @@ static int start(struct run *rn, struct err *e)
 int main(int argc, char **argv)
 {
 	struct run rn;
-	struct err e = {0};
+	struct err e = { 0 };
 	sigset_t set;
 	int status;
 
@@ -256,7 +263,8 @@ int main(int argc, char **argv)
 	if (rn.o.mem_report) {
 		uint64_t peak;
 		if (cg_memory_peak(&rn.cg, &peak, &e) == 0)
-			fprintf(stderr, "minictr: mem-peak-kib=%llu\n", (unsigned long long)(peak / 1024));
+			fprintf(stderr, "minictr: mem-peak-kib=%llu\n",
+				(unsigned long long)(peak / 1024));
 		else
 			fprintf(stderr, "minictr: mem-peak-kib=unknown (%s)\n", e.msg);
 	}

@@ -16,20 +16,27 @@
 /* What OCI runtimes hide (runc/crun defaults): kernel memory, keys, timers
  * and firmware a container has no business reading. */
 static const char *const masked_paths[] = {
-	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-	"/sys/firmware", "/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 };
 static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
-static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags,
 		    const char *data, struct err *e)
 {
-	if (mount(src, dst, type, flags, data) < 0)
-	{
+	if (mount(src, dst, type, flags, data) < 0) {
 		const char *what = type ? type : src ? src : "(remount)";
 		return err_sys(e, "mount %s on %s%s%s", what, dst, data ? " with " : "",
 			       data ? data : "");
@@ -120,8 +127,9 @@ static int mount_volumes(const struct mounts_cfg *c, const char *merged, struct 
 		if (r < 0)
 			return err_wrap(e, "volume target %s", v->ctr);
 		/* fd: a detached bind mount minictr made outside; attach it here. */
-		if (fd >= 0 ? syscall(SYS_move_mount, fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0
-			    : mount(v->host, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+		if (fd >= 0 ? syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,
+				      MOVE_MOUNT_F_EMPTY_PATH) < 0 :
+			      mount(v->host, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return err_sys(e, "bind volume %s on %s", v->host, v->ctr);
 		if (v->readonly && (r = remount_ro(dst, e)) < 0)
 			return r;
@@ -136,7 +144,8 @@ static int mount_dev(const struct mounts_cfg *c, const char *merged, struct err 
 
 	if ((r = join(dev, sizeof(dev), merged, "/dev", e)) < 0 || (r = mkdir_p(dev, 0755, e)) < 0)
 		return r;
-	if ((r = do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", e)) < 0)
+	if ((r = do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k",
+			  e)) < 0)
 		return r;
 	/* mknod is not allowed in a user namespace: bind the host's nodes. */
 	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
@@ -163,11 +172,13 @@ static int mount_dev(const struct mounts_cfg *c, const char *merged, struct err 
 	snprintf(p, sizeof(p), "%s/shm", dev);
 	if (mkdir(p, 01777) < 0)
 		return err_sys(e, "mkdir %s", p);
-	if ((r = do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", e)) < 0)
+	if ((r = do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=1777,size=65536k", e)) < 0)
 		return r;
 	static const char *const links[][2] = {
-		{"pts/ptmx", "ptmx"}, {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
-		{"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+		{ "pts/ptmx", "ptmx" },		 { "/proc/self/fd", "fd" },
+		{ "/proc/self/fd/0", "stdin" },	 { "/proc/self/fd/1", "stdout" },
+		{ "/proc/self/fd/2", "stderr" },
 	};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dev, links[i][1]);
@@ -191,14 +202,18 @@ static int mount_proc_sys(const struct ctr_opts *o, const char *merged, struct e
 	/* sysfs needs a network namespace of our own; otherwise leave /sys empty. */
 	if (mount("sysfs", p, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0) {
 		if (o->verbose)
-			fprintf(stderr, "minictr: /sys left empty: mount sysfs: %s\n", strerror(errno));
+			fprintf(stderr, "minictr: /sys left empty: mount sysfs: %s\n",
+				strerror(errno));
 		return 0;
 	}
 	if (o->namespaces & CTR_NS_CGROUP) {
 		/* Our own cgroup subtree only, read-only; absent without cgroup v2. */
-		if (join(p, sizeof(p), merged, "/sys/fs/cgroup", e) == 0 && mount("cgroup2", p, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0 &&
+		if (join(p, sizeof(p), merged, "/sys/fs/cgroup", e) == 0 &&
+		    mount("cgroup2", p, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+			  NULL) < 0 &&
 		    o->verbose)
-			fprintf(stderr, "minictr: no /sys/fs/cgroup in the container: %s\n", strerror(errno));
+			fprintf(stderr, "minictr: no /sys/fs/cgroup in the container: %s\n",
+				strerror(errno));
 	}
 	return 0;
 }
@@ -237,8 +252,8 @@ static int apply_masks(struct err *e)
 		if (stat(p, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode))
-			r = do_mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				     "size=0", e);
+			r = do_mount("tmpfs", p, "tmpfs",
+				     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", e);
 		else
 			r = do_mount("/dev/null", p, NULL, MS_BIND, NULL, e);
 		if (r < 0)
@@ -266,8 +281,7 @@ int mounts_setup(const struct mounts_cfg *c, struct err *e)
 		return r;
 	if ((r = mount_overlay(c, merged, sizeof(merged), e)) < 0)
 		return err_wrap(e, "writable layer");
-	if ((r = mount_volumes(c, merged, e)) < 0 ||
-	    (r = mount_proc_sys(c->o, merged, e)) < 0 ||
+	if ((r = mount_volumes(c, merged, e)) < 0 || (r = mount_proc_sys(c->o, merged, e)) < 0 ||
 	    (r = mount_dev(c, merged, e)) < 0)
 		return r;
 	if ((r = enter_root(merged, e)) < 0)

@@ -11,11 +11,11 @@
 
 struct mounts_cfg {
 	const struct ctr_opts *o;
-	const char *lower;     /* image directory (overlay lowerdir) */
-	const char *scratch;   /* empty host directory to mount the tmpfs on */
-	const int *vol_fds;    /* O_PATH fds of the volumes' host paths, opened by
+	const char *lower;   /* image directory (overlay lowerdir) */
+	const char *scratch; /* empty host directory to mount the tmpfs on */
+	const int *vol_fds;  /* O_PATH fds of the volumes' host paths, opened by
 				* minictr with the caller's rights, one per o->vols */
-	bool gid5_mapped;      /* devpts may use gid=5 (tty) */
+	bool gid5_mapped;    /* devpts may use gid=5 (tty) */
 };
 
 int mounts_setup(const struct mounts_cfg *c, struct err *e);

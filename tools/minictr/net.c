@@ -1,12 +1,12 @@
 #include "tools/minictr/net.h"
 
 #include <errno.h>
-#include <net/if.h>
-#include <stdint.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <net/if.h>
+#include <stdint.h>
 
 #include <string.h>
 #include <sys/ioctl.h>
@@ -79,7 +79,7 @@ static struct ifinfomsg *req_init(struct nlreq *q, unsigned short type, unsigned
 static int req_send(struct nlreq *q, const char *what, struct err *e)
 {
 	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	char ack[1024];
 	ssize_t n;
 
@@ -121,7 +121,8 @@ int net_veth_create(const char *host_name, const char *bridge, pid_t pid, struct
 	struct rtattr *data = attr_put(&q, IFLA_INFO_DATA, NULL, 0);
 	struct rtattr *peer = attr_put(&q, VETH_INFO_PEER, NULL, 0);
 	/* The peer's attributes follow its own ifinfomsg. */
-	if (!q.overflow && NLMSG_ALIGN(q.h->nlmsg_len) + sizeof(struct ifinfomsg) <= sizeof(q.buf)) {
+	if (!q.overflow &&
+	    NLMSG_ALIGN(q.h->nlmsg_len) + sizeof(struct ifinfomsg) <= sizeof(q.buf)) {
 		memset(q.buf + NLMSG_ALIGN(q.h->nlmsg_len), 0, sizeof(struct ifinfomsg));
 		q.h->nlmsg_len = NLMSG_ALIGN(q.h->nlmsg_len) + (unsigned)sizeof(struct ifinfomsg);
 	} else {

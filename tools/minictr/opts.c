@@ -14,13 +14,13 @@ struct ns_name {
 };
 
 static const struct ns_name ns_names[] = {
-	{"user", CTR_NS_USER, "root inside maps to an unprivileged host id range"},
-	{"pid", CTR_NS_PID, "own process tree, COMMAND's init is PID 1"},
-	{"mount", CTR_NS_MOUNT, "own mount table, pivot_root into the rootfs (always on)"},
-	{"uts", CTR_NS_UTS, "own hostname"},
-	{"ipc", CTR_NS_IPC, "own SysV IPC and POSIX message queues"},
-	{"net", CTR_NS_NET, "own network stack (loopback only unless --net bridge=)"},
-	{"cgroup", CTR_NS_CGROUP, "own view of /sys/fs/cgroup and /proc/self/cgroup"},
+	{ "user", CTR_NS_USER, "root inside maps to an unprivileged host id range" },
+	{ "pid", CTR_NS_PID, "own process tree, COMMAND's init is PID 1" },
+	{ "mount", CTR_NS_MOUNT, "own mount table, pivot_root into the rootfs (always on)" },
+	{ "uts", CTR_NS_UTS, "own hostname" },
+	{ "ipc", CTR_NS_IPC, "own SysV IPC and POSIX message queues" },
+	{ "net", CTR_NS_NET, "own network stack (loopback only unless --net bridge=)" },
+	{ "cgroup", CTR_NS_CGROUP, "own view of /sys/fs/cgroup and /proc/self/cgroup" },
 };
 
 void ctr_usage(const char *prog, int to_stderr)
@@ -55,11 +55,12 @@ void ctr_usage(const char *prog, int to_stderr)
 		prog);
 	for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
 		fprintf(f, "  %-8s %s\n", ns_names[i].name, ns_names[i].what);
-	fprintf(f, "\nExit status: COMMAND's, or 128+N when it died of signal N; 125 when minictr fails.\n");
+	fprintf(f,
+		"\nExit status: COMMAND's, or 128+N when it died of signal N; 125 when minictr fails.\n");
 }
 
-int ctr_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
-		   const char *what, struct err *e)
+int ctr_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what,
+		   struct err *e)
 {
 	uint64_t v = 0;
 
@@ -97,7 +98,8 @@ int ctr_parse_cpus(const char *s, uint64_t *millis, struct err *e)
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++) {
 			if (++digits > 3)
-				return err_set(e, EINVAL, "--cpus: '%s' has more than 3 decimals", s);
+				return err_set(e, EINVAL, "--cpus: '%s' has more than 3 decimals",
+					       s);
 			frac = frac * 10 + (uint64_t)(*p - '0');
 		}
 		if (digits == 0)
@@ -149,7 +151,8 @@ int ctr_parse_volume(char *spec, struct ctr_volume *v, struct err *e)
 		if (!strcmp(mode, "ro"))
 			v->readonly = true;
 		else if (strcmp(mode, "rw"))
-			return err_set(e, EINVAL, "volume '%s:%s': mode '%s' is not ro or rw", spec, ctr, mode);
+			return err_set(e, EINVAL, "volume '%s:%s': mode '%s' is not ro or rw", spec,
+				       ctr, mode);
 	}
 	return 0;
 }
@@ -262,8 +265,8 @@ static bool ns_flag(const char *arg, struct ctr_opts *o)
 
 /* Options that take a value, as "--opt VALUE" or "--opt=VALUE". */
 static const char *const valued[] = {
-	"--rootfs", "--hostname", "--env", "-e", "--workdir", "-w", "--volume", "-v",
-	"--mem", "--cpus", "--pids", "--io-weight", "--net", "--map-root",
+	"--rootfs", "--hostname", "--env",  "-e",     "--workdir",   "-w",    "--volume",
+	"-v",	    "--mem",	  "--cpus", "--pids", "--io-weight", "--net", "--map-root",
 };
 
 static int apply(struct ctr_opts *o, const char *opt, char *val, struct err *e)
@@ -378,7 +381,8 @@ int ctr_parse_args(int argc, char *const argv[], struct ctr_opts *o, struct err 
 	if (i >= argc)
 		return err_set(e, EINVAL, "missing COMMAND after the options (see --help)");
 	if (o->bridge && !(o->namespaces & CTR_NS_NET))
-		return err_set(e, EINVAL, "--net bridge= needs the network namespace (drop --no-net)");
+		return err_set(e, EINVAL,
+			       "--net bridge= needs the network namespace (drop --no-net)");
 	if (o->map_set && !(o->namespaces & CTR_NS_USER))
 		return err_set(e, EINVAL, "--map-root needs the user namespace (drop --no-user)");
 	o->argv = &argv[i];

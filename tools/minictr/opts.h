@@ -8,7 +8,7 @@
 #include "common/err.h"
 
 #define CTR_MAX_VOLUMES 32
-#define CTR_MAX_ENV 64
+#define CTR_MAX_ENV	64
 
 /* Namespace bits, each on by default; --no-NAME turns one off. */
 enum ctr_ns {
@@ -23,33 +23,33 @@ enum ctr_ns {
 };
 
 struct ctr_volume {
-	const char *host;  /* points into argv */
-	const char *ctr;   /* absolute path inside the container */
+	const char *host; /* points into argv */
+	const char *ctr;  /* absolute path inside the container */
 	bool readonly;
 };
 
 struct ctr_opts {
 	const char *rootfs;
-	char *const *argv;         /* COMMAND and ARGS, NULL-terminated (argv tail) */
-	unsigned namespaces;       /* enum ctr_ns bits */
-	const char *hostname;      /* NULL: "minictr" */
-	const char *workdir;       /* NULL: "/" */
+	char *const *argv;    /* COMMAND and ARGS, NULL-terminated (argv tail) */
+	unsigned namespaces;  /* enum ctr_ns bits */
+	const char *hostname; /* NULL: "minictr" */
+	const char *workdir;  /* NULL: "/" */
 	const char *env[CTR_MAX_ENV];
 	unsigned n_env;
 	struct ctr_volume vols[CTR_MAX_VOLUMES];
 	unsigned n_vols;
-	uint64_t mem_bytes;        /* 0: no limit */
-	uint64_t cpu_millis;       /* CPUs x 1000, 0: no limit */
-	uint64_t pids_max;         /* 0: no limit */
-	uint64_t io_weight;        /* 0: no limit, else 1..10000 */
-	const char *bridge;        /* --net bridge=NAME, NULL for --net none */
-	uint32_t ip4;              /* ...,ip=A.B.C.D/N for eth0 (network order), 0: none */
+	uint64_t mem_bytes;  /* 0: no limit */
+	uint64_t cpu_millis; /* CPUs x 1000, 0: no limit */
+	uint64_t pids_max;   /* 0: no limit */
+	uint64_t io_weight;  /* 0: no limit, else 1..10000 */
+	const char *bridge;  /* --net bridge=NAME, NULL for --net none */
+	uint32_t ip4;	     /* ...,ip=A.B.C.D/N for eth0 (network order), 0: none */
 	unsigned ip4_prefix;
-	uint32_t gw4;              /* ...,gw=A.B.C.D default route (network order), 0: none */
-	uint32_t map_host_id;      /* --map-root HOSTID[:COUNT]; used when map_set */
+	uint32_t gw4;	      /* ...,gw=A.B.C.D default route (network order), 0: none */
+	uint32_t map_host_id; /* --map-root HOSTID[:COUNT]; used when map_set */
 	uint32_t map_count;
 	bool map_set;
-	bool init;                 /* small reaping init as PID 1 (default) */
+	bool init; /* small reaping init as PID 1 (default) */
 	bool boot_time;
 	bool mem_report;
 	bool verbose;
@@ -66,8 +66,8 @@ int ctr_parse_cpus(const char *s, uint64_t *millis, struct err *e);
  * into a copy the caller owns (spec is modified). */
 int ctr_parse_volume(char *spec, struct ctr_volume *v, struct err *e);
 /* Decimal integer in [min, max]. */
-int ctr_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
-		   const char *what, struct err *e);
+int ctr_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what,
+		   struct err *e);
 
 void ctr_usage(const char *prog, int to_stderr);
 

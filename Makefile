@@ -52,7 +52,7 @@ help:
 	@echo "make            build build/minivmm and build/minictr"
 	@echo "make demo       install deps, build, boot the stock kernel, show the guest"
 	@echo "make shell      interactive guest shell"
-	@echo "make check      unit tests (plain + ASan/UBSan), fuzz smoke, integration tests"
+	@echo "make check      format check, unit tests (plain + ASan/UBSan), fuzz smoke, integration"
 	@echo "make bench      boot time / memory / disk / net benchmarks vs QEMU"
 	@echo "make guest      build/guest/bzImage and build/guest/initramfs.cpio.gz"
 	@echo "make SANITIZE=1 sanitizer build in build/san/"
@@ -140,6 +140,7 @@ integration: all guest
 	tests/integration/run.sh
 
 check: deps
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory unit-san

@@ -7,6 +7,8 @@ qemu-system-x86 qemu-system-data seabios ipxe-qemu busybox-static cpio kmod
 e2fsprogs iproute2 python3 procps"
 # `make bench` also compares minictr with Debian's crun.
 [ "${1:-}" = --bench ] && PKGS="$PKGS crun"
+# `make image` builds a Debian root file system (tools/image/build-debian.sh).
+[ "${1:-}" = --image ] && PKGS="$PKGS debootstrap"
 
 missing=""
 for p in $PKGS; do

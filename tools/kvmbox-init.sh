@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the kvmbox outer machine (busybox sh as PID 1). tools/kvmbox puts it in
 # the cached base archive; the per-run payload adds /kvmbox/nonce, /kvmbox/cmd (sets
-# "$@" to the command) and /src (the repo copy).
+# "$@" to the command, KVMBOX_INTERACTIVE and KVMBOX_DRIVES, the number of --drive
+# disks) and /src (the repo copy).
 #
 # Console protocol with the host (the nonce keeps command output from forging it):
 #   KVMBOX-<nonce>-START <uptime>   the command starts now; everything before is boot noise
@@ -43,15 +44,29 @@ hostname kvmbox
 ip link set lo up
 
 # Load order computed on the host from modules.dep (dependencies first).
-while read -r mod; do
-	insmod "/lib/modules/$(uname -r)/$mod" 2>/tmp/insmod.err ||
-		grep -q 'File exists' /tmp/insmod.err ||
-		echo "kvmbox: insmod $mod: $(cat /tmp/insmod.err)"
-done < /kvmbox/modules
+load_modules() { # FILE: module paths, one a line
+	while read -r mod; do
+		insmod "/lib/modules/$(uname -r)/$mod" 2>/tmp/insmod.err ||
+			grep -q 'File exists' /tmp/insmod.err ||
+			echo "kvmbox: insmod $mod: $(cat /tmp/insmod.err)"
+	done < "$1"
+}
+load_modules /kvmbox/modules
 
 [ -c /dev/kvm ] || fail "no /dev/kvm inside the box (kvm_amd did not load: is SVM exposed by -cpu max?)"
 
 . /kvmbox/cmd
+# --drive disks: their virtio drivers, then /dev/vda, /dev/vdb, ... in option order.
+# The nodes appear as the drivers probe; wait a bounded while for each.
+[ "${KVMBOX_DRIVES:-0}" -gt 0 ] && load_modules /kvmbox/drive-modules
+i=0
+while [ "$i" -lt "${KVMBOX_DRIVES:-0}" ]; do
+	dev=/dev/vd$(echo abcdefghijklmnop | cut -c$((i + 1)))
+	n=0
+	while [ ! -b "$dev" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	[ -b "$dev" ] || fail "--drive number $((i + 1)) did not appear as $dev within 10 s"
+	i=$((i + 1))
+done
 cd /src || fail "no /src in the box"
 if [ "${KVMBOX_INTERACTIVE:-0}" = 1 ]; then
 	# The command owns the console as its controlling terminal; its status

@@ -128,6 +128,24 @@ static int map_ram(struct vm *vm, struct err *e)
 	return r;
 }
 
+/* Both 8259s start with every line masked. A guest that uses them (acpi=off,
+ * the MP table) programs them itself; a hardware-reduced ACPI guest never
+ * does, and the reset state (unmasked, vector base 0) would turn an ISA
+ * interrupt reaching the PIC into an exception vector. */
+static int mask_pic(struct vm *vm)
+{
+	for (uint32_t chip = KVM_IRQCHIP_PIC_MASTER; chip <= KVM_IRQCHIP_PIC_SLAVE; chip++) {
+		struct kvm_irqchip ic = { .chip_id = chip };
+
+		if (ioctl(vm->vm_fd, KVM_GET_IRQCHIP, &ic) < 0)
+			return -1;
+		ic.chip.pic.imr = 0xff;
+		if (ioctl(vm->vm_fd, KVM_SET_IRQCHIP, &ic) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int create_irqchip(struct vm *vm, struct err *e)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
@@ -142,6 +160,8 @@ static int create_irqchip(struct vm *vm, struct err *e)
 	}
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return err_sys(e, "KVM_CREATE_IRQCHIP");
+	if (mask_pic(vm) < 0)
+		return err_sys(e, "KVM_SET_IRQCHIP (PIC)");
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return err_sys(e, "KVM_CREATE_PIT2");
 	return 0;

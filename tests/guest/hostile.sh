@@ -10,8 +10,10 @@
 #      0xf4, COM1 0x3f8-0x3ff, boot signal 0x3f0), nor on those KVM emulates
 #      in the kernel, which never reach the VMM but whose garbage kills the
 #      guest (8259 PICs: a garbage vector base turns the timer IRQ into an
-#      exception; PIT; ELCR; port B 0x61). 0xcf8-0xcff gets phase 3. No 0xfe
-#      (reset) to the i8042 command port 0x64.
+#      exception; PIT; ELCR; port B 0x61), nor on the ACPI power ports whose
+#      writes power off, reset or report a panic by design (pvpanic 0x505,
+#      sleep control 0x600, reset 0x602; 40-power tests them). 0xcf8-0xcff
+#      gets phase 3. No 0xfe (reset) to the i8042 command port 0x64.
 #   2. MMIO garbage into every page of every memory BAR (every byte of the
 #      first 256 of a page, every 8th beyond, widths rotating 1/2/4/8) and
 #      unclaimed MMIO pages (above RAM, in the PCI hole)
@@ -76,7 +78,7 @@ phase unbind
 # signal 0x3f0, COM1 0x3f8-0x3ff, ELCR 0x4d0-0x4d1, PCI 0xcf8-0xcff.
 EXCLUDED="0x20 0x21 0x40 0x41 0x42 0x43 0x61 0xa0 0xa1 0xf4 0x3f0
 	0x3f8 0x3f9 0x3fa 0x3fb 0x3fc 0x3fd 0x3fe 0x3ff 0x4d0 0x4d1
-	0xcf8 0xcf9 0xcfa 0xcfb 0xcfc 0xcfd 0xcfe 0xcff"
+	0xcf8 0xcf9 0xcfa 0xcfb 0xcfc 0xcfd 0xcfe 0xcff 0x505 0x600 0x602"
 if [ -n "$QUICK" ]; then
 	io ports 0 0x400 1 7 "$SEED" $EXCLUDED
 	io ports 0x400 0x10000 64 7 "$SEED" $EXCLUDED

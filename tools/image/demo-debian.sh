@@ -21,7 +21,7 @@ IMG=build/image
 # minivmm's default command line (ACPI on, so `systemctl poweroff` ends the VM) and the
 # root disk; quiet, because under nested emulation every console byte is a VM exit.
 CMDLINE="root=/dev/vda rw console=ttyS0 panic=-1 pci=conf1,noearly"
-CMDLINE="$CMDLINE i8042.noaux i8042.nomux i8042.nopnp quiet"
+CMDLINE="$CMDLINE quiet"
 # Bounds, in seconds: the login prompt, one command, the power-off after
 # `systemctl poweroff`, the whole VM (minivmm --timeout) and the box.
 BOOT_LIMIT=600 STEP_LIMIT=300 OFF_LIMIT=120 VM_LIMIT=1200 BOX_LIMIT=1500

@@ -55,6 +55,8 @@ help:
 	@echo "make check      format check, unit tests (plain + ASan/UBSan), fuzz smoke, integration"
 	@echo "make bench      boot time / memory / disk / net benchmarks vs QEMU"
 	@echo "make guest      build/guest/bzImage and build/guest/initramfs.cpio.gz"
+	@echo "make image      build/image/debian.img: Debian 12 with systemd, booted from a disk"
+	@echo "make demo-debian boot that image, show systemd-analyze, power it off"
 	@echo "make SANITIZE=1 sanitizer build in build/san/"
 	@echo "make format     apply .clang-format to every C file (format-check: only check)"
 
@@ -135,7 +137,7 @@ build/guest/bzImage build/guest/initramfs.cpio.gz &: guest/build-guest.sh guest/
 		tools/fetch-kernel.sh $(wildcard tests/guest/*.sh tests/guest/*.c)
 	CC="$(CC)" GUEST_CFLAGS="$(WARNINGS)" guest/build-guest.sh build/guest
 
-integration: all guest
+integration: all guest image
 	@$(MAKE) --no-print-directory SANITIZE=1 build/san/minivmm
 	tests/integration/run.sh
 

@@ -14,19 +14,34 @@ sh tests/integration/kvmbox-watchdog.sh || status=1
 # Disk fixtures need host tools (mke2fs) the kvmbox lacks: build them here.
 sh tests/integration/blk-fixtures.sh || status=1
 
+# 45-debian writes to its disk: a scratch copy of make image's, fresh each run
+# (sparse, so a few seconds).
+DEBIAN_IMG=build/image/test.img
+if [ -f build/image/debian.img ]; then
+	cp --sparse=always build/image/debian.img "$DEBIAN_IMG" || status=1
+fi
+
 . tools/host-kvm.sh
 host_kvm_decide integration || exit 1
 if [ "$HOST_KVM_RUN" = direct ]; then
-	sh tests/integration/suite.sh || status=1
+	DEBIAN_DISK=$DEBIAN_IMG sh tests/integration/suite.sh || status=1
 else
 	# ONLY=pattern (e.g. ONLY=20-blk) picks suite files; pass it into the box.
 	out=$(mktemp)
 	IASL=$(command -v iasl)
+	JOURNALCTL=$(command -v journalctl)
+	# Found through its RUNPATH, which kvmbox's library copy does not follow.
+	JOURNALCTL_LIB=$(ldd "$JOURNALCTL" 2>/dev/null | awk '/libsystemd-shared/ { print $3 }')
 	in_box() { # ONLY-pattern
 		# iasl (acpica-tools) disassembles the guest's ACPI tables (40-power).
+		# The Debian disk is the box's /dev/vda; its kernel and initrd come along.
 		tools/kvmbox --timeout "${KVMBOX_TIMEOUT:-1500}" \
-			${IASL:+--add "$IASL:build/iasl"} -- \
-			env ONLY="$1" sh tests/integration/suite.sh 2>&1 | tee "$out"
+			${IASL:+--add "$IASL:build/iasl"} --drive "$DEBIAN_IMG" \
+			${JOURNALCTL:+--add "$JOURNALCTL:build/journalctl"} \
+			${JOURNALCTL_LIB:+--add "$JOURNALCTL_LIB"} \
+			--add build/image/vmlinuz:build/image/vmlinuz \
+			--add build/image/initrd.img:build/image/initrd.img -- \
+			env ONLY="$1" DEBIAN_DISK=/dev/vda sh tests/integration/suite.sh 2>&1 | tee "$out"
 		return "$(tail -n 1 "$out" | grep -q '^integration: [0-9]* passed, 0 failed$' && echo 0 || echo 1)"
 	}
 	in_box "${ONLY:-}"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The guest integration suite: sources every tests/integration/NN-*.sh in
 # order (one shell, shared counters), prints a summary, fails if any failed.
+# ONLY=pattern runs just the matching files, EXCEPT=pattern skips the matching ones.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 T=$(mktemp -d)
@@ -14,6 +15,9 @@ for f in tests/integration/[0-9][0-9]-*.sh; do
 	[ -f "$f" ] || continue
 	echo "# ${f##*/}"
 	if [ -n "${ONLY:-}" ] && ! echo "$f" | grep -q "$ONLY"; then
+		continue
+	fi
+	if [ -n "${EXCEPT:-}" ] && echo "$f" | grep -q "$EXCEPT"; then
 		continue
 	fi
 	failed_before_file=$FAILED

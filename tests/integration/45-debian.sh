@@ -133,7 +133,9 @@ else
 		# shellcheck disable=SC2016 # the guest's shell expands it
 		echo 'echo "DEB-BOOT-ID=$(cat /proc/sys/kernel/random/boot_id)"' >&7
 		deb_wait 'DEB-BOOT-ID=[0-9a-f]' 60 "the guest's boot ID"
-		boot_id=$(tr -d '\r' <"$T/$deb_name.log" | sed -n 's/^DEB-BOOT-ID=\([0-9a-f-]*\).*/\1/p' | tail -n 1)
+		# journalctl -b takes the 128-bit ID without its dashes.
+		boot_id=$(tr -d '\r' <"$T/$deb_name.log" | sed -n 's/^DEB-BOOT-ID=\([0-9a-f-]*\).*/\1/p' |
+			tail -n 1 | tr -d -)
 		kill -TERM "$deb_pid"
 		deb_end 180
 		found=$(deb_clean_stop "$boot_id")

@@ -3,8 +3,9 @@
 # --no-reboot turns the reboot into 123, and SIGTERM shuts the guest down in
 # order: the disk, read afterwards, shows a clean unmount and journald's log
 # of that boot ending with its orderly stop (journalctl, brought into kvmbox).
-# run.sh gives the disk (a scratch copy of build/image/debian.img) as
-# DEBIAN_DISK and the image's kernel and initrd; four boots.
+# Then the lab's full-OS case: tools/lab boot and isolation --os debian, one
+# VM each. run.sh gives the disk (a scratch copy of build/image/debian.img) as
+# DEBIAN_DISK and the image's kernel and initrd; six boots.
 
 DEB_KERNEL=build/image/vmlinuz DEB_INITRD=build/image/initrd.img
 DEB_CMDLINE="$GUEST_CMDLINE_BASE root=/dev/vda rw quiet"
@@ -148,5 +149,51 @@ else
 	else
 		deb_fail "Debian SIGTERM boot" "no multi-user.target"
 		deb_end 0
+	fi
+fi
+
+	# 4. minictr over the Debian root (ext4): an idmapped mount, not a copy;
+	# root's files are root's inside, writes go to the throwaway layer.
+	mkdir -p "$T/debroot"
+	if mount -o ro "$DEBIAN_DISK" "$T/debroot"; then
+		timeout 120 build/minictr --verbose --rootfs "$T/debroot" -- /bin/sh -c \
+			'stat -c "owner=%u:%g" /etc/shadow; touch /etc/minictr-was-here && echo wrote-ok' \
+			>"$T/ctr-idmap.out" 2>&1
+		st=$?
+		if [ $st = 0 ] && grep -q 'through an idmapped mount' "$T/ctr-idmap.out" &&
+			grep -q '^owner=0:' "$T/ctr-idmap.out" && grep -q '^wrote-ok' "$T/ctr-idmap.out" &&
+			[ ! -e "$T/debroot/etc/minictr-was-here" ]; then
+			pass "minictr: the Debian root (ext4) through an idmapped mount: root-owned inside, written only in the throwaway layer"
+		else
+			fail "minictr idmapped image" "status $st"
+			show_log "$T/ctr-idmap.out"
+		fi
+		umount "$T/debroot"
+	else
+		fail "minictr idmapped image" "cannot mount $DEBIAN_DISK"
+	fi
+
+	# 5. The lab's full-OS case (the disk is clean after the SIGTERM above).
+	csv=build/lab/boot-debian.csv
+	if LAB_DEBIAN_DISK=$DEBIAN_DISK sh tools/lab boot --os debian --runs 1 >"$T/lab-deb-boot.out" 2>&1 &&
+		[ "$(awk -F, '$2 == "vm" && $3 + 0 > 0 && $9 + 0 > 0 && $12 + 0 > 0' "$csv" | wc -l)" = 1 ] &&
+		[ "$(awk -F, '$2 == "container" && $3 + 0 > 0 && $8 + 0 > 0' "$csv" | wc -l)" = 1 ]; then
+		pass "tools/lab boot --os debian: $(awk -F, '$2 == "vm" { printf "VM to a running system %s ms (systemd: kernel %s ms, to the default target %s ms)", $3, $9, $12 }
+			$2 == "container" { printf ", container start to exec %s ms", $3 }' "$csv")"
+	else
+		fail "tools/lab boot --os debian" "see below"
+		show_log "$T/lab-deb-boot.out"
+	fi
+	csv=build/lab/isolation-debian.csv
+	# Columns (split on quotes): $2 host, $4 VM, $6 container.
+	if LAB_DEBIAN_DISK=$DEBIAN_DISK sh tools/lab isolation --os debian >"$T/lab-deb-iso.out" 2>&1 &&
+		awk -F'"' '/^pid1,/ { exit !($4 == "systemd" && $6 != "") }' "$csv" &&
+		awk -F'"' '/^kernel_boot_id,/ { exit !($4 != $2 && $6 == $2) }' "$csv" &&
+		awk -F'"' '/^hostname,/ { exit !($6 == "lab-container") }' "$csv" &&
+		grep -q '^kernel_panic,.*guest kernel panicked' "$csv"; then
+		pass "tools/lab isolation --os debian: systemd as the VM's PID 1, its own kernel boot; the container shares the host's; a VM kernel panic"
+	else
+		fail "tools/lab isolation --os debian" "see below"
+		show_log "$T/lab-deb-iso.out"
 	fi
 fi

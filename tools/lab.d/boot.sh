@@ -61,11 +61,16 @@ ctr_once() {
 
 # crun has no start-to-exec timer: its whole run of /bin/true (create, start,
 # wait, delete) is timed, the same span as minictr's start-to-exit.
+# crun_bundle [ROOT]: a bundle over a copy of the busybox rootfs, or over ROOT
+# (an absolute path, kept read-only) as it is.
 crun_bundle() {
 	B=$T/bundle
 	mkdir -p "$B"
-	cp -a "$ROOTFS" "$B/rootfs" || return 1
+	if [ $# = 0 ]; then
+		cp -a "$ROOTFS" "$B/rootfs" || return 1
+	fi
 	(cd "$B" && crun spec) || return 1
+	[ $# = 0 ] || sed -i -e "s|\"path\": \"rootfs\"|\"path\": \"$1\"|" "$B/config.json"
 	# The default spec runs "sh" on a terminal: run /bin/true without one.
 	sed -i -e 's/"terminal": true/"terminal": false/' \
 		-e '/"args": \[/,/\]/c\		"args": [ "/bin/true" ],' "$B/config.json"

@@ -27,10 +27,21 @@ run_in_kvmbox() {
 	adds=
 	crun=$(command -v crun 2>/dev/null || true)
 	[ -n "$crun" ] && adds="--add $crun"
+	envs=
+	if [ "$OS" = debian ]; then
+		# The box writes to its disk: a scratch copy (sparse, a few seconds; in
+		# build/image, which kvmbox does not copy into the box), its
+		# /dev/vda; kernel and initrd travel along.
+		mkdir -p "$OUT"
+		cp --sparse=always build/image/debian.img build/image/lab.img || die "cannot copy the Debian image"
+		adds="$adds --drive build/image/lab.img --add build/image/vmlinuz:build/image/vmlinuz"
+		adds="$adds --add build/image/initrd.img:build/image/initrd.img"
+		envs=LAB_DEBIAN_DISK=/dev/vda
+	fi
 	mkdir -p "$OUT"
 	st=$(mktemp)
 	# shellcheck disable=SC2086
-	{ tools/kvmbox --timeout "${LAB_TIMEOUT:-3000}" $adds -- env LAB_IN_BOX=1 sh tools/lab "$which" "$@"
+	{ tools/kvmbox --timeout "${LAB_TIMEOUT:-3000}" $adds -- env LAB_IN_BOX=1 $envs sh tools/lab "$which" "$@"
 	  echo $? >"$st"; } | awk -v out="$OUT" -v fm="$FILE_MARK" -v em="$END_MARK" '
 		index($0, fm " ") == 1 { f = out "/" substr($0, length(fm) + 2); printf "" > f; next }
 		$0 == em && f != "" { close(f); print "lab: saved " f; f = ""; next }

@@ -61,6 +61,14 @@ lab_isolation() {
 	fi
 	ctr_panic="not triggered: a container runs on the host kernel, so a kernel panic there is a host panic that ends every container and the host itself (minictr also keeps /proc/sysrq-trigger read-only)"
 
+	isolation_tables isolation "Isolation: the same probes on the host, in a VM and in a container"
+	return $failed
+}
+
+# isolation_tables NAME TITLE: the probes of $T/host.log, $T/vm.log and
+# $T/ctr.log side by side, and $vm_panic / $ctr_panic, as $OUT/NAME.csv, .json
+# and .txt (printed too).
+isolation_tables() {
 	probes "$T/host.log" >"$T/host.kv"
 	probes "$T/vm.log" >"$T/vm.kv" 2>/dev/null || : >"$T/vm.kv"
 	probes "$T/ctr.log" >"$T/ctr.kv"
@@ -78,7 +86,7 @@ lab_isolation() {
 			printf '%s,"%s","%s","%s"\n' "$k" "$hv" "$vv" "$cv"
 		done <"$T/rows"
 		printf 'kernel_panic,"host: -","%s","%s"\n' "$vm_panic" "$ctr_panic"
-	} >"$OUT/isolation.csv"
+	} >"$OUT/$1.csv"
 	{
 		echo "{"
 		while IFS='|' read -r k hv vv cv; do
@@ -87,17 +95,16 @@ lab_isolation() {
 		printf '  "kernel_panic": {"vm": "%s", "container": "%s"}\n' \
 			"$(echo "$vm_panic" | sed 's/"/\\"/g')" "$ctr_panic"
 		echo "}"
-	} >"$OUT/isolation.json"
+	} >"$OUT/$1.json"
 	{
 		echo
-		echo "Isolation: the same probes on the host, in a VM and in a container"
+		echo "$2"
 		{ echo "probe|host|VM (minivmm)|container (minictr)"; cat "$T/rows"; } | table
 		echo
 		echo "Kernel panic:"
 		echo "  VM:        $vm_panic"
 		echo "  container: $ctr_panic"
 		echo
-	} | tee "$OUT/isolation.txt"
-	say "results: $OUT/isolation.csv $OUT/isolation.json $OUT/isolation.txt"
-	return $failed
+	} | tee "$OUT/$1.txt"
+	say "results: $OUT/$1.csv $OUT/$1.json $OUT/$1.txt"
 }

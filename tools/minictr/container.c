@@ -195,6 +195,7 @@ static int setup(const struct ctr_child *c, struct err *e)
 	}
 	struct mounts_cfg mc = { .o = o,
 				 .lower = c->lower,
+				 .lower_fd = c->lower_fd,
 				 .scratch = c->scratch,
 				 .vol_fds = c->vol_fds,
 				 .gid5_mapped = c->gid5_mapped };

@@ -11,6 +11,7 @@
 struct ctr_child {
 	const struct ctr_opts *o;
 	const char *lower;     /* image directory */
+	int lower_fd;	       /* or a detached (idmapped) mount of it, -1 if none */
 	const char *scratch;   /* host directory for the writable layer's tmpfs */
 	int go_fd;	       /* read end: the parent writes one byte when ready */
 	const int *vol_fds;    /* O_PATH fds of the volumes' host paths */

@@ -22,6 +22,7 @@
 #include "tools/minictr/container.h"
 #include "tools/minictr/fsutil.h"
 #include "tools/minictr/idmap.h"
+#include "tools/minictr/idmount.h"
 #include "tools/minictr/image.h"
 #include "tools/minictr/net.h"
 #include "tools/minictr/opts.h"
@@ -35,6 +36,7 @@ struct run {
 	struct cgroup cg;
 	char name[32];
 	char lower[PATH_MAX];
+	int lower_fd; /* an idmapped mount of the image, or -1 */
 	char scratch[PATH_MAX];
 	char veth[16];
 	int vol_fds[CTR_MAX_VOLUMES];
@@ -121,6 +123,33 @@ static void cleanup(struct run *rn)
 	for (unsigned i = 0; i < rn->o.n_vols; i++)
 		if (rn->vol_fds[i] >= 0)
 			close(rn->vol_fds[i]);
+	if (rn->lower_fd >= 0)
+		close(rn->lower_fd);
+}
+
+/* The image as the overlay's lower layer: an idmapped mount where owners must
+ * be shifted and the kernel allows it (no copy, no start-up cost growing with
+ * the image), else the image itself or a shifted copy (image.c). */
+static int image_pick(struct run *rn, uint32_t shift, struct err *e)
+{
+	const struct ctr_opts *o = &rn->o;
+	struct stat st;
+
+	if (shift && stat(o->rootfs, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct err why = { 0 };
+
+		if (idmount_open(o->rootfs, &rn->map, &rn->lower_fd, &why) == 0) {
+			if (o->verbose)
+				fprintf(stderr, "minictr: image %s through an idmapped mount\n",
+					o->rootfs);
+			return 0;
+		}
+		rn->lower_fd = -1;
+		if (o->verbose)
+			fprintf(stderr, "minictr: no idmapped mount (%s): a shifted copy instead\n",
+				why.msg);
+	}
+	return image_resolve(o->rootfs, shift, o->verbose, rn->lower, sizeof(rn->lower), e);
 }
 
 static unsigned long clone_flags(unsigned ns)
@@ -178,7 +207,7 @@ static int start(struct run *rn, struct err *e)
 	}
 	if ((r = open_volumes(rn, e)) < 0)
 		return r;
-	if ((r = image_resolve(o->rootfs, shift, o->verbose, rn->lower, sizeof(rn->lower), e)) < 0)
+	if ((r = image_pick(rn, shift, e)) < 0)
 		return r;
 	if ((r = runtime_dir(rn, e)) < 0)
 		return r;
@@ -198,6 +227,7 @@ static int start(struct run *rn, struct err *e)
 		close(go[1]);
 		struct ctr_child c = { .o = o,
 				       .lower = rn->lower,
+				       .lower_fd = rn->lower_fd,
 				       .scratch = rn->scratch,
 				       .go_fd = go[0],
 				       .vol_fds = rn->vol_fds,
@@ -238,6 +268,7 @@ int main(int argc, char **argv)
 	memset(&rn, 0, sizeof(rn));
 	for (unsigned i = 0; i < CTR_MAX_VOLUMES; i++)
 		rn.vol_fds[i] = -1;
+	rn.lower_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &rn.start);
 	if (ctr_parse_args(argc, argv, &rn.o, &e) < 0) {
 		fprintf(stderr, "minictr: error: %s\n", e.msg);

@@ -75,7 +75,8 @@ static int remount_ro(const char *path, struct err *e)
 
 static int mount_overlay(const struct mounts_cfg *c, char *merged, size_t len, struct err *e)
 {
-	char upper[PATH_MAX], work[PATH_MAX], data[3 * PATH_MAX + 64];
+	char upper[PATH_MAX], work[PATH_MAX], image[PATH_MAX], data[3 * PATH_MAX + 64];
+	const char *lower = c->lower;
 	int r;
 
 	/* The writable layer lives in a tmpfs of this mount namespace: it goes
@@ -88,14 +89,25 @@ static int mount_overlay(const struct mounts_cfg *c, char *merged, size_t len, s
 		return r;
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0 || mkdir(merged, 0755) < 0)
 		return err_sys(e, "mkdir in %s", c->scratch);
-	if (strchr(c->lower, ',') || strchr(c->lower, ':'))
-		return err_set(e, EINVAL, "image path %s must not contain ',' or ':'", c->lower);
-	snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s", c->lower, upper, work);
+	if (c->lower_fd >= 0) {
+		/* The idmapped image minictr mounted outside: attach it here. */
+		if ((r = join(image, sizeof(image), c->scratch, "/image", e)) < 0)
+			return r;
+		if (mkdir(image, 0755) < 0)
+			return err_sys(e, "mkdir %s", image);
+		if (syscall(SYS_move_mount, c->lower_fd, "", AT_FDCWD, image,
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return err_sys(e, "attach the idmapped image");
+		lower = image;
+	}
+	if (strchr(lower, ',') || strchr(lower, ':'))
+		return err_set(e, EINVAL, "image path %s must not contain ',' or ':'", lower);
+	snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	if (mount("overlay", merged, "overlay", 0, data) == 0)
 		return 0;
 	/* Inside a user namespace the trusted.* xattrs are off limits. */
-	snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", c->lower,
-		 upper, work);
+	snprintf(data, sizeof(data), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper,
+		 work);
 	return do_mount("overlay", merged, "overlay", 0, data, e);
 }
 

@@ -12,6 +12,7 @@
 struct mounts_cfg {
 	const struct ctr_opts *o;
 	const char *lower;   /* image directory (overlay lowerdir) */
+	int lower_fd;	     /* or a detached mount of it to attach first, -1 if none */
 	const char *scratch; /* empty host directory to mount the tmpfs on */
 	const int *vol_fds;  /* O_PATH fds of the volumes' host paths, opened by
 				* minictr with the caller's rights, one per o->vols */

@@ -23,6 +23,10 @@ struct pci_host {
 	struct vm *vm;
 	pthread_mutex_t lock; /* config space, cf8, BAR moves */
 	uint32_t cf8;
+	/* Devices asserting each shared INTx line, under intx_lock: the line
+	 * stays high until the last of them lets go. */
+	pthread_mutex_t intx_lock;
+	unsigned intx_asserting[LAYOUT_GSI_PCI_LAST + 1];
 	struct pci_device *slots[PCI_SLOTS];
 	bool ports_registered;
 };
@@ -80,6 +84,24 @@ uint32_t pci_cfg_read(struct pci_host *p, unsigned slot, unsigned off, unsigned 
 	return v;
 }
 
+/* One device raises or lowers its share of a (possibly shared) line. */
+static void intx_line(struct pci_device *d, bool level)
+{
+	struct pci_host *p = d->host;
+	unsigned gsi = (unsigned)d->gsi;
+	bool change;
+
+	pthread_mutex_lock(&p->intx_lock);
+	if (level)
+		change = p->intx_asserting[gsi]++ == 0;
+	else
+		change = --p->intx_asserting[gsi] == 0;
+	/* Under the lock, so a raise and a lower of two sharers never reorder. */
+	if (change)
+		d->vm->irq.line(d->vm, gsi, level);
+	pthread_mutex_unlock(&p->intx_lock);
+}
+
 /* Raise or lower the IOAPIC line to match the device's wish. msix_lock held. */
 static void intx_update_locked(struct pci_device *d)
 {
@@ -93,7 +115,7 @@ static void intx_update_locked(struct pci_device *d)
 	else
 		__atomic_fetch_and(&d->cfg[PCI_STATUS], (uint8_t)~PCI_STATUS_INTERRUPT,
 				   __ATOMIC_RELAXED);
-	d->vm->irq.line(d->vm, (unsigned)d->gsi, level);
+	intx_line(d, level);
 }
 
 /* The guest wrote BAR i's register: follow it with the bus range, or refuse
@@ -324,8 +346,7 @@ int pci_device_add_intx(struct pci_device *d, struct err *e)
 {
 	int gsi = vm_alloc_gsi(d->vm);
 
-	if (gsi < 0)
-		return err_set(e, ENOSPC, "%s: no free interrupt line", d->name);
+	(void)e;
 	d->gsi = gsi;
 	d->cfg[PCI_INTERRUPT_LINE] = (uint8_t)gsi;
 	d->cfg[PCI_INTERRUPT_PIN] = 1; /* INTA# */
@@ -351,6 +372,9 @@ void pci_device_free(struct pci_device *d)
 	if (!d)
 		return;
 	p = d->host;
+	/* A device going away lets go of its share of a line. */
+	if (d->gsi >= 0 && d->intx_asserted)
+		intx_line(d, false);
 	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
 		if (d->bars[i].size)
 			bus_unregister(&d->vm->mmio_bus, d->bars[i].addr, &d->bars[i]);
@@ -384,6 +408,7 @@ int pci_host_create(struct vm *vm, struct pci_host **out, struct err *e)
 		return err_set(e, ENOMEM, "pci: out of memory");
 	p->vm = vm;
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&p->intx_lock, NULL);
 	/* Red Hat "QEMU PCIe host bridge" IDs: no guest quirks attached. */
 	r = pci_device_alloc(p, 0x1b36, 0x0008, 0x060000 /* host bridge */, 0, 0x1af4, 0x1100,
 			     "pci-host", &bridge, e);
@@ -424,6 +449,7 @@ void pci_host_destroy(struct pci_host *p)
 		pci_device_free(d);
 	}
 	pthread_mutex_destroy(&p->lock);
+	pthread_mutex_destroy(&p->intx_lock);
 	free(p);
 }
 

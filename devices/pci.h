@@ -110,7 +110,8 @@ void pci_cfg_set_writable(struct pci_device *d, unsigned off, unsigned len);
 /* MSI-X with n vectors: capability plus table at offset 0 and PBA at 0x800
  * of a new BAR (size 4 KiB). */
 int pci_device_add_msix(struct pci_device *d, unsigned bar, unsigned n, struct err *e);
-/* Allocate an INTx GSI (vm_alloc_gsi), set interrupt line/pin (INTA#). */
+/* Allocate an INTx GSI (vm_alloc_gsi: shared once all are taken), set interrupt
+ * line/pin (INTA#). */
 int pci_device_add_intx(struct pci_device *d, struct err *e);
 /* Make the device visible in its slot; ops/priv must be set. On success the
  * host owns it (ops->destroy at pci_host_destroy). On failure the caller

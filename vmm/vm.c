@@ -46,11 +46,9 @@ bool vm_report_panic(struct vm *vm)
 
 int vm_alloc_gsi(struct vm *vm)
 {
-	if (vm->next_gsi < LAYOUT_GSI_PCI_FIRST)
-		vm->next_gsi = LAYOUT_GSI_PCI_FIRST;
-	if (vm->next_gsi > LAYOUT_GSI_PCI_LAST)
-		return -1;
-	return (int)vm->next_gsi++;
+	const unsigned lines = LAYOUT_GSI_PCI_LAST - LAYOUT_GSI_PCI_FIRST + 1;
+
+	return (int)(LAYOUT_GSI_PCI_FIRST + vm->next_gsi++ % lines);
 }
 
 uint64_t vm_alloc_mmio(struct vm *vm, uint64_t size)
@@ -75,7 +73,7 @@ int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
 	guest_mem_layout(&vm->mem, host, mem_size);
 	bus_init(&vm->io_bus, "io");
 	bus_init(&vm->mmio_bus, "mmio");
-	vm->next_gsi = LAYOUT_GSI_PCI_FIRST;
+	vm->next_gsi = 0;
 	vm->next_mmio = LAYOUT_PCI_MMIO_START;
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_fd < 0)

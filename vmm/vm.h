@@ -44,7 +44,8 @@ struct vm {
 	bool verbose;
 	unsigned ncpus;
 
-	/* Next free GSI for devices that need a legacy interrupt line. */
+	/* How many legacy interrupt lines have been handed out (they are
+	 * shared round-robin once every PCI line is taken). */
 	unsigned next_gsi;
 	/* Next free guest-physical address for 32-bit MMIO BARs in the hole. */
 	uint64_t next_mmio;
@@ -79,7 +80,9 @@ static inline bool vm_stopping(struct vm *vm)
 	return atomic_load(&vm->stopping);
 }
 
-/* Allocate a legacy GSI for a device (PCI INTx routing), 5..23, or -1. */
+/* A legacy GSI for a device's PCI INTx, 5..23: each device its own line while
+ * they last, then shared round-robin (level-triggered PCI lines may be shared;
+ * pci.c keeps the line high while any of its devices asserts it). */
 int vm_alloc_gsi(struct vm *vm);
 /* Allocate size bytes (power of two) of MMIO space in the 32-bit hole,
  * naturally aligned, or return 0 when exhausted. */

@@ -148,6 +148,28 @@ static void test_initrd_below_addr_max(void **state)
 	fake_vm_free(&v);
 }
 
+/* The largest machine the CLI accepts: 64 vCPUs, 16 disks and 8 NICs on 24
+ * slots whose INTx lines wrap around the 19 PCI GSIs: every table fits. */
+static void test_largest_machine_fits(void **state)
+{
+	struct fake_bz f = fake_bz_default();
+	struct mp_pci_irq pci[24];
+	struct boot_entry be;
+	struct fake_vm v;
+	struct err e = { 0 };
+
+	(void)state;
+	for (unsigned i = 0; i < 24; i++)
+		pci[i] = (struct mp_pci_irq){ .slot = (uint8_t)(i + 1),
+					      .ioapic_pin = (uint8_t)(5 + i % 19) };
+	fake_vm_init(&v, 32 * MIB, &f);
+	v.cfg.ncpus = 64;
+	v.cfg.pci_irqs = pci;
+	v.cfg.npci_irqs = 24;
+	assert_int_equal(boot_linux(&v.mem, &v.cfg, &be, &e), 0);
+	fake_vm_free(&v);
+}
+
 static void test_initrd_too_large(void **state)
 {
 	struct fake_bz f = fake_bz_default();
@@ -307,6 +329,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_largest_machine_fits),
 		cmocka_unit_test(test_no_initrd),
 		cmocka_unit_test(test_initrd_below_addr_max),
 		cmocka_unit_test(test_initrd_too_large),

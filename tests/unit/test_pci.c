@@ -279,6 +279,45 @@ static void intx_level_and_disable(void **state)
 	assert_int_equal(routes[0].ioapic_pin, gsi);
 }
 
+/* More devices than PCI lines (16 disks + 8 NICs fit): the 20th shares the
+ * first one's line, which stays high while either device asserts it. */
+static void intx_lines_are_shared(void **state)
+{
+	const unsigned lines = LAYOUT_GSI_PCI_LAST - LAYOUT_GSI_PCI_FIRST + 1;
+	struct pci_device *d[PCI_SLOTS] = { 0 };
+	struct mp_pci_irq routes[PCI_SLOTS];
+	unsigned n = 24, gsi = (unsigned)dev->gsi;
+	struct err e;
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(pci_device_alloc(host, 0x1234, 0x5679, 0x018000, 1, 0x1234, 1,
+						  "more", &d[i], &e),
+				 0);
+		assert_int_equal(pci_device_add_intx(d[i], &e), 0);
+		assert_int_equal(pci_device_publish(d[i], &test_ops, NULL, &e), 0);
+		assert_true(d[i]->gsi >= LAYOUT_GSI_PCI_FIRST && d[i]->gsi <= LAYOUT_GSI_PCI_LAST);
+	}
+	assert_int_equal(pci_host_irq_routes(host, routes, PCI_SLOTS), n + 1);
+	struct pci_device *sharer = d[lines - 1];
+	assert_int_equal(sharer->gsi, (int)gsi);
+
+	pci_intx_set(dev, true);
+	pci_intx_set(sharer, true);
+	assert_int_equal(fake_irq_level(gsi), 1);
+	pci_intx_set(dev, false);
+	assert_int_equal(fake_irq_level(gsi), 1); /* the sharer still asserts */
+	pci_intx_set(sharer, false);
+	assert_int_equal(fake_irq_level(gsi), 0);
+	/* INTX_DISABLE on one sharer only drops its own share. */
+	pci_intx_set(dev, true);
+	pci_intx_set(sharer, true);
+	cfg_out(1, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE);
+	assert_int_equal(fake_irq_level(gsi), 1);
+	pci_intx_set(sharer, false);
+	assert_int_equal(fake_irq_level(gsi), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +327,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(capability_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(msix_masks_and_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(intx_level_and_disable, setup, teardown),
+		cmocka_unit_test_setup_teardown(intx_lines_are_shared, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

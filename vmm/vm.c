@@ -14,9 +14,10 @@ bool vm_request_stop(struct vm *vm, int status)
 	bool expected = false;
 	uint64_t one = 1;
 
-	if (!atomic_compare_exchange_strong(&vm->stopping, &expected, true))
+	if (!atomic_compare_exchange_strong(&vm->stop_claimed, &expected, true))
 		return false;
 	vm->exit_status = status;
+	atomic_store_explicit(&vm->stopping, true, memory_order_release);
 	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
 		/* An eventfd write only fails on counter overflow: already signalled. */
 	}

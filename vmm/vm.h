@@ -52,8 +52,11 @@ struct vm {
 
 	struct console *console;
 
-	/* Stop request: set once by whichever thread ends the VM; every other
-	 * thread polls stop_fd (an eventfd) or the flag and winds down. */
+	/* Stop request: claimed once by whichever thread ends the VM, which
+	 * writes exit_status and only then publishes stopping (release), so a
+	 * thread that sees the flag reads that status. Every other thread polls
+	 * stop_fd (an eventfd) or the flag and winds down. */
+	atomic_bool stop_claimed;
 	atomic_bool stopping;
 	int exit_status; /* vmm/exit_status.h: a status or VM_STOP_RESET */
 	int stop_fd;
@@ -77,7 +80,12 @@ void vm_request_shutdown(struct vm *vm);
 bool vm_report_panic(struct vm *vm);
 static inline bool vm_stopping(struct vm *vm)
 {
-	return atomic_load(&vm->stopping);
+	return atomic_load_explicit(&vm->stopping, memory_order_acquire);
+}
+/* The status the stop was requested with; only meaningful once vm_stopping(). */
+static inline int vm_exit_status(struct vm *vm)
+{
+	return vm->exit_status;
 }
 
 /* A legacy GSI for a device's PCI INTx, 5..23: each device its own line while

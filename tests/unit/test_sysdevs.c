@@ -1,8 +1,10 @@
 /* Platform devices: i8042, the boot-signal / exit ports, the RTC, the ACPI
  * power-management registers and power button, pvpanic. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,6 +53,48 @@ static void i8042_commands(void **state)
 	assert_int_equal(vm.exit_status, VM_STOP_RESET);
 	i8042_destroy(k);
 	vm_destroy_common(&vm);
+}
+
+/* The exit status is published before the stop: a thread that sees the VM
+ * stopping (the main loop, woken by a signal at that moment) never reads a
+ * status the stopper has not written yet. Many rounds of a stopper thread
+ * against a reader spinning on vm_stopping(). */
+struct stop_race {
+	struct vm *vm;
+	atomic_int go;
+};
+
+static void *stopper(void *arg)
+{
+	struct stop_race *r = arg;
+
+	while (!atomic_load(&r->go))
+		;
+	vm_request_stop(r->vm, 42);
+	return NULL;
+}
+
+static void stop_status_is_visible_with_the_stop(void **state)
+{
+	struct vm vm;
+	struct err e = { 0 };
+	int wrong = 0;
+
+	(void)state;
+	for (int i = 0; i < 20000 && !wrong; i++) {
+		struct stop_race r = { .vm = &vm };
+		pthread_t t;
+
+		assert_int_equal(vm_init_common(&vm, NULL, 64 << 20, &e), 0);
+		assert_int_equal(pthread_create(&t, NULL, stopper, &r), 0);
+		atomic_store(&r.go, 1);
+		while (!vm_stopping(&vm))
+			;
+		wrong += vm_exit_status(&vm) != 42;
+		pthread_join(t, NULL);
+		vm_destroy_common(&vm);
+	}
+	assert_int_equal(wrong, 0);
 }
 
 static void exit_port_sets_status(void **state)
@@ -250,6 +294,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(i8042_commands),
 		cmocka_unit_test(exit_port_sets_status),
+		cmocka_unit_test(stop_status_is_visible_with_the_stop),
 		cmocka_unit_test(ports_conflict_refused),
 		cmocka_unit_test(rtc_reads_bcd_utc),
 		cmocka_unit_test(rtc_ports),

@@ -65,6 +65,32 @@ grep -q '^TAR=.' "$T/tar1.out" && grep -q 'preparing image' "$T/tar1.out" &&
 	grep -q '^TAR=.' "$T/tar2.out" && ! grep -q 'preparing image' "$T/tar2.out"
 ctr_expect tar2 "--rootfs TARBALL: unpacked once, reused from the cache" $?
 
+# --- an image cannot plant device nodes or a setuid-root file on the host ---
+img=$T/evil-img
+mkdir -p "$img"
+cp -a "$CTR_ROOTFS/." "$img/"
+mknod "$img/hostdisk" b 8 0
+cp "$img/bin/busybox" "$img/suid-sh" && chmod 4755 "$img/suid-sh"
+(cd "$img" && tar -cf "$T/evil.tar" .)
+ctr_run evil --rootfs "$T/evil.tar" -- /bin/sh -c 'ls /hostdisk; grep " / " /proc/mounts'
+cache=$(sed -n 's/^minictr: preparing image .* in \(.*\)\/[0-9a-f]* (.*/\1/p' "$T/tar1.out")
+[ -n "$cache" ] && [ "$(stat -c %a "$cache")" = 700 ] &&
+	[ -z "$(find "$cache" \( -type b -o -type c \))" ] &&
+	grep -q '^overlay / overlay .*nosuid,nodev' "$T/evil.out"
+ctr_expect evil "image cache $cache is 0700, holds no device node, the root is nosuid,nodev" $?
+# uid 4294867296 + 100000 wraps to root: the setuid file would be setuid-root.
+chown 4294867296:0 "$img/suid-sh"
+(cd "$img" && tar -cf "$T/wrap.tar" .)
+ctr_run wrap --rootfs "$T/wrap.tar" -- /bin/true
+[ "$CTR_STATUS" = 125 ] && grep -q 'suid-sh is owned by 4294867296:0, outside the container' "$T/wrap.out" &&
+	[ -z "$(find "$cache" -perm -4000 -uid 0)" ]
+ctr_expect wrap "an image uid outside the id map is refused, no setuid-root file in the cache" $?
+# The directory image itself, through an idmapped mount or not: its node is useless.
+ctr_run evildir --rootfs "$img" -- /bin/sh -c 'head -c 1 /hostdisk && echo READ'
+! grep -q READ "$T/evildir.out"
+ctr_expect evildir "a device node in an image directory cannot be opened" $?
+rm -rf "$img"
+
 # --- cgroup v2 limits ---
 oom0=$(dmesg | grep -c 'Memory cgroup out of memory')
 ctr_run oom --mem 32M -- /bin/sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo SURVIVED'

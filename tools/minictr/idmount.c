@@ -59,15 +59,21 @@ int idmount_open(const char *dir, const struct idmap *map, int *fd, struct err *
 	_cleanup_close_ int ns = -1;
 	int tree, r;
 
-	if ((ns = userns_open(map, e)) < 0)
+	if (map && (ns = userns_open(map, e)) < 0)
 		return ns;
 	tree = (int)syscall(SYS_open_tree, AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		return err_sys(e, "open_tree %s", dir);
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY,
-				   .userns_fd = (__u64)ns };
+	/* No device node in an image is ever usable, and no setuid file
+	 * (the container runs with no_new_privs anyway). */
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV |
+					       MOUNT_ATTR_NOSUID };
+	if (map) {
+		attr.attr_set |= MOUNT_ATTR_IDMAP;
+		attr.userns_fd = (__u64)ns;
+	}
 	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
-		r = err_sys(e, "idmapped mount of %s", dir);
+		r = err_sys(e, "%s mount of %s", map ? "idmapped" : "read-only", dir);
 		close(tree);
 		return r;
 	}

@@ -7,8 +7,9 @@
 #include "common/err.h"
 #include "tools/minictr/idmap.h"
 
-/* A detached, read-only mount of directory dir whose ids are mapped through
- * map (uid and gid alike), for move_mount() inside the container. Needs root
+/* A detached, read-only, nodev, nosuid mount of directory dir whose ids are
+ * mapped through map (uid and gid alike; NULL: not mapped), for move_mount()
+ * inside the container. Needs root
  * and a file system with idmapped-mount support (ext4, xfs, btrfs; tmpfs only
  * from Linux 6.3). On any failure, a negative errno and a message: the caller
  * falls back to a shifted copy. */

@@ -31,7 +31,7 @@ static int cache_root(char *buf, size_t len, struct err *e)
 	const char *env = getenv("MINICTR_CACHE");
 	const char *home = getenv("HOME");
 	const char *xdg = getenv("XDG_CACHE_HOME");
-	int n;
+	int n, r;
 
 	if (env && *env)
 		n = snprintf(buf, len, "%s", env);
@@ -45,7 +45,13 @@ static int cache_root(char *buf, size_t len, struct err *e)
 		return err_set(e, ENOENT, "no cache directory: set MINICTR_CACHE or HOME");
 	if (n < 0 || (size_t)n >= len)
 		return err_set(e, ENAMETOOLONG, "cache path too long");
-	return mkdir_p(buf, 0755, e);
+	if ((r = mkdir_p(buf, 0700, e)) < 0)
+		return r;
+	/* The copies keep the image's setuid files: nobody but us may reach
+	 * them, whatever mode an older minictr gave the directory. */
+	if (chmod(buf, 0700) < 0)
+		return err_sys(e, "chmod %s", buf);
+	return 0;
 }
 
 /* Run argv and wait; stdout goes to stderr so it never mixes with COMMAND's. */
@@ -73,9 +79,10 @@ static int run(char *const argv[], struct err *e)
 struct walk {
 	int (*cb)(struct walk *w, int dirfd, const char *name, const char *rel,
 		  const struct stat *st);
-	uint32_t shift;
+	const struct idmap *map; /* NULL: owners kept */
 	uint64_t hash;
 	unsigned depth;
+	struct err *e; /* set by cb when it fails */
 };
 
 static int walk_dir(struct walk *w, int fd0, const char *rel)
@@ -134,17 +141,45 @@ static int walk_tree(struct walk *w, const char *root)
 	return walk_dir(w, fd, "");
 }
 
-static int shift_one(struct walk *w, int dirfd, const char *name, const char *rel,
-		     const struct stat *st)
+int image_map_owner(const struct idmap *m, const char *rel, uint32_t uid, uint32_t gid,
+		    uint32_t *host_uid, uint32_t *host_gid, struct err *e)
 {
-	(void)rel;
-	if (fchownat(dirfd, name, st->st_uid + w->shift, st->st_gid + w->shift,
-		     AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
+	int64_t hu = idmap_to_host(m, uid), hg = idmap_to_host(m, gid);
+
+	/* An id the map does not cover would wrap or land outside the
+	 * container's range (uid 4294867296 + 100000 is root). */
+	if (hu < 0 || hg < 0)
+		return err_set(e, ERANGE,
+			       "image file %s is owned by %u:%u, outside the container's id map",
+			       rel, uid, gid);
+	*host_uid = (uint32_t)hu;
+	*host_gid = (uint32_t)hg;
+	return 0;
+}
+
+/* Make one copied entry safe to keep: no device node from an image reaches
+ * the host, owners move into the container's range. */
+static int fix_one(struct walk *w, int dirfd, const char *name, const char *rel,
+		   const struct stat *st)
+{
+	uint32_t uid = 0, gid = 0;
+	int r;
+
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0)
+			return err_sys(w->e, "remove device node %s", rel);
+		return 0;
+	}
+	if (!w->map)
+		return 0;
+	if ((r = image_map_owner(w->map, rel, st->st_uid, st->st_gid, &uid, &gid, w->e)) < 0)
+		return r;
+	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_sys(w->e, "chown %s", rel);
 	/* chown clears set-id bits: put the mode back on everything but symlinks. */
 	if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) &&
 	    fchmodat(dirfd, name, st->st_mode & 07777, 0) < 0)
-		return -errno;
+		return err_sys(w->e, "chmod %s", rel);
 	return 0;
 }
 
@@ -167,14 +202,15 @@ static int hash_one(struct walk *w, int dirfd, const char *name, const char *rel
 
 /* Build the cached copy in a temporary directory, then rename it in place so a
  * half-built image is never used. */
-static int build(const char *src, bool is_tar, uint32_t shift, const char *dst, struct err *e)
+static int build(const char *src, bool is_tar, const struct idmap *map, const char *dst,
+		 struct err *e)
 {
 	char tmp[PATH_MAX], from[PATH_MAX + 2];
 	int r;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", dst, (int)getpid()) >= (int)sizeof(tmp))
 		return err_set(e, ENAMETOOLONG, "cache path too long");
-	if (mkdir(tmp, 0755) < 0)
+	if (mkdir(tmp, 0700) < 0)
 		return err_sys(e, "mkdir %s", tmp);
 	if (is_tar) {
 		char tar[] = "tar", xf[] = "-xf", dash_c[] = "-C";
@@ -187,14 +223,13 @@ static int build(const char *src, bool is_tar, uint32_t shift, const char *dst, 
 		char *const argv[] = { cp, a, from, tmp, NULL };
 		r = run(argv, e);
 	}
-	if (r == 0 && shift) {
-		struct walk w = { .cb = shift_one, .shift = shift };
+	if (r == 0) {
+		struct walk w = { .cb = fix_one, .map = map, .e = e };
+		e->msg[0] = '\0';
 		int wr = walk_tree(&w, tmp);
 		if (wr < 0)
-			r = err_set(e, wr, "shift owners in %s: %s", tmp, strerror(-wr));
+			r = e->msg[0] ? wr : err_set(e, wr, "walk %s: %s", tmp, strerror(-wr));
 	}
-	if (r == 0 && chmod(tmp, 0755) < 0)
-		r = err_sys(e, "chmod %s", tmp);
 	if (r == 0 && rename(tmp, dst) < 0) {
 		/* Another minictr built the same image meanwhile: use theirs. */
 		if (errno != EEXIST && errno != ENOTEMPTY)
@@ -207,8 +242,8 @@ static int build(const char *src, bool is_tar, uint32_t shift, const char *dst, 
 	return r;
 }
 
-int image_resolve(const char *rootfs, uint32_t shift, bool verbose, char *lower, size_t len,
-		  struct err *e)
+int image_resolve(const char *rootfs, const struct idmap *map, bool verbose, char *lower,
+		  size_t len, struct err *e)
 {
 	char real[PATH_MAX], cache[PATH_MAX], dst[PATH_MAX + 64];
 	struct stat st;
@@ -227,14 +262,15 @@ int image_resolve(const char *rootfs, uint32_t shift, bool verbose, char *lower,
 	/* Without root, files the caller does not own stay unmapped (nobody) in
 	 * the container and cannot be copied up: use a copy the caller owns. */
 	bool foreign = geteuid() != 0 && st.st_uid != geteuid();
-	if (!is_tar && shift == 0 && !foreign) {
+	if (!is_tar && !map && !foreign) {
 		if (strlen(real) >= len)
 			return err_set(e, ENAMETOOLONG, "rootfs path too long");
 		strcpy(lower, real);
 		return 0;
 	}
 	key = image_hash(key, real, strlen(real));
-	key = image_hash(key, &shift, sizeof(shift));
+	if (map)
+		key = image_hash(key, map->r, map->n * sizeof(map->r[0]));
 	if (is_tar) {
 		uint64_t f[3] = { (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
 				  (uint64_t)st.st_mtim.tv_nsec };
@@ -252,9 +288,9 @@ int image_resolve(const char *rootfs, uint32_t shift, bool verbose, char *lower,
 	snprintf(dst, sizeof(dst), "%s/%016llx", cache, (unsigned long long)key);
 	if (access(dst, F_OK) != 0) {
 		if (verbose)
-			fprintf(stderr, "minictr: preparing image %s in %s (owners +%u)\n", real,
-				dst, shift);
-		if ((r = build(real, is_tar, shift, dst, e)) < 0)
+			fprintf(stderr, "minictr: preparing image %s in %s (owners %s)\n", real,
+				dst, map ? "shifted" : "kept");
+		if ((r = build(real, is_tar, map, dst, e)) < 0)
 			return err_wrap(e, "prepare image %s", rootfs);
 	}
 	if (strlen(dst) >= len)

@@ -9,12 +9,19 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "tools/minictr/idmap.h"
 
-/* Resolve rootfs to a directory usable as overlay lowerdir. shift is added to
- * every file's uid/gid (0: keep owners). The cache is $MINICTR_CACHE, else
- * /var/cache/minictr as root, else ~/.cache/minictr. */
-int image_resolve(const char *rootfs, uint32_t shift, bool verbose, char *lower, size_t len,
-		  struct err *e);
+/* Resolve rootfs to a directory usable as overlay lowerdir. map (NULL: keep
+ * owners) moves every file's uid/gid to its host id; an id outside it is an
+ * error. Device nodes are never copied. The cache is $MINICTR_CACHE, else
+ * /var/cache/minictr as root, else ~/.cache/minictr, made 0700: a copy
+ * keeps the image's setuid files. */
+int image_resolve(const char *rootfs, const struct idmap *map, bool verbose, char *lower,
+		  size_t len, struct err *e);
+/* Host owner of an image file owned by uid:gid (rel names it in the error),
+ * or -ERANGE when the map does not cover either id. */
+int image_map_owner(const struct idmap *m, const char *rel, uint32_t uid, uint32_t gid,
+		    uint32_t *host_uid, uint32_t *host_gid, struct err *e);
 /* 64-bit FNV-1a, for cache keys. */
 uint64_t image_hash(uint64_t h, const void *data, size_t len);
 

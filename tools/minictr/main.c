@@ -134,6 +134,7 @@ static int image_pick(struct run *rn, uint32_t shift, struct err *e)
 {
 	const struct ctr_opts *o = &rn->o;
 	struct stat st;
+	int r;
 
 	if (shift && stat(o->rootfs, &st) == 0 && S_ISDIR(st.st_mode)) {
 		struct err why = { 0 };
@@ -149,7 +150,17 @@ static int image_pick(struct run *rn, uint32_t shift, struct err *e)
 			fprintf(stderr, "minictr: no idmapped mount (%s): a shifted copy instead\n",
 				why.msg);
 	}
-	return image_resolve(o->rootfs, shift, o->verbose, rn->lower, sizeof(rn->lower), e);
+	r = image_resolve(o->rootfs, shift ? &rn->map : NULL, o->verbose, rn->lower,
+			  sizeof(rn->lower), e);
+	if (r < 0 || geteuid() != 0)
+		return r;
+	/* As root, hand the container a detached nodev mount: it lives in our
+	 * 0700 cache, which the container's root cannot look up. */
+	if ((r = idmount_open(rn->lower, NULL, &rn->lower_fd, e)) < 0) {
+		rn->lower_fd = -1;
+		return err_wrap(e, "image");
+	}
+	return 0;
 }
 
 static unsigned long clone_flags(unsigned ns)

@@ -198,11 +198,17 @@ void serial_write_reg(struct serial *s, unsigned reg, uint8_t val)
 	case REG_RBR_THR:
 		if (s->lcr & LCR_DLAB) {
 			s->dll = val;
-		} else if (s->mcr & MCR_LOOP) {
-			rx_push_locked(s, val);
-			s->thr_interrupt = true;
 		} else {
-			emit = true;
+			/* The write clears THRE, the transmitter empties at once and
+			 * raises it again: a fresh edge on the edge-triggered IRQ 4
+			 * even when THRE was never acknowledged (Linux's handler
+			 * acknowledges only what IIR showed it). */
+			s->thr_interrupt = false;
+			update_irq_locked(s);
+			if (s->mcr & MCR_LOOP)
+				rx_push_locked(s, val);
+			else
+				emit = true;
 			s->thr_interrupt = true;
 		}
 		break;

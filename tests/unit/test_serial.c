@@ -20,6 +20,7 @@ struct fixture {
 	size_t nout;
 	int irq_level;
 	int irq_changes;
+	int irq_rises; /* what an edge-triggered IOAPIC pin (IRQ 4) latches */
 };
 
 static struct fixture *current;
@@ -28,6 +29,7 @@ static int fake_line(struct vm *vm, unsigned gsi, int level)
 {
 	(void)vm;
 	assert_int_equal(gsi, LAYOUT_IRQ_COM1);
+	current->irq_rises += level && !current->irq_level;
 	current->irq_level = level;
 	current->irq_changes++;
 	return 0;
@@ -157,6 +159,31 @@ static void receive_fifo_and_interrupts(void **state)
 	assert_false(in8(f, 5) & 0x01);
 }
 
+/* Linux's 8250 handler reads IIR once (here: received data, which outranks
+ * THRE and so does not acknowledge it), drains RX and refills THR. IRQ 4 is
+ * edge-triggered: each THR write must give a new rising edge, as a real UART
+ * does (the write clears THRE, the empty transmitter raises it again), or a
+ * line that never went low leaves the driver waiting for THRE forever. */
+static void thr_write_gives_a_new_edge(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t byte = 'x';
+
+	out8(f, 4, 0x0b); /* DTR, RTS, OUT2: the driver has the port open */
+	out8(f, 1, 0x03); /* RDI and THRI */
+	assert_int_equal(serial_receive(f->s, &byte, 1), 1);
+	assert_int_equal(f->irq_level, 1);
+	int rises = f->irq_rises;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(in8(f, 2) & 0x0f, i == 0 ? 0x04 : 0x02);
+		if (i == 0)
+			assert_int_equal(in8(f, 0), 'x');
+		out8(f, 0, (uint8_t)('a' + i));
+		assert_int_equal(f->irq_level, 1);
+		assert_int_equal(f->irq_rises, rises + i + 1);
+	}
+}
+
 static void thre_interrupt(void **state)
 {
 	struct fixture *f = *state;
@@ -260,6 +287,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(probe_looks_like_16550a, setup, teardown),
 		cmocka_unit_test_setup_teardown(receive_fifo_and_interrupts, setup, teardown),
 		cmocka_unit_test_setup_teardown(thre_interrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(thr_write_gives_a_new_edge, setup, teardown),
 		cmocka_unit_test_setup_teardown(room_fd_signals_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(probe_window_holds_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(wide_access_ignored, setup, teardown),

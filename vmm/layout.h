@@ -73,7 +73,7 @@
 #define LAYOUT_IRQ_PIT	     0 /* KVM's in-kernel PIT */
 #define LAYOUT_IRQ_CASCADE   2 /* the PIC cascade: never routed */
 #define LAYOUT_IRQ_COM1	     4
-#define LAYOUT_GSI_PCI_FIRST 5 /* PCI INTx, one per device, level */
+#define LAYOUT_GSI_PCI_FIRST 5 /* PCI INTx, level; shared round-robin past 19 devices */
 #define LAYOUT_GSI_PCI_LAST  23
 #define LAYOUT_IRQ_GED \
 	3 /* ACPI GED (power button): edge, high;

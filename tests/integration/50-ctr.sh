@@ -91,6 +91,12 @@ ctr_run evildir --rootfs "$img" -- /bin/sh -c 'head -c 1 /hostdisk && echo READ'
 ctr_expect evildir "a device node in an image directory cannot be opened" $?
 rm -rf "$img"
 
+# --- --no-user: host ids, yet no host device (no CAP_MKNOD, cgroup device filter) ---
+ctr_run nodev --no-user -v /dev/kmsg:/kmsg -- /bin/sh -c \
+	'mknod /tmp/disk b 8 0 && echo MKNOD; head -c 1 /kmsg >/dev/null && echo KMSG; echo x >/dev/null && echo NULL'
+[ "$CTR_STATUS" = 0 ] && grep -qx NULL "$T/nodev.out" && ! grep -q MKNOD "$T/nodev.out" && ! grep -q KMSG "$T/nodev.out"
+ctr_expect nodev "--no-user: mknod refused, a bound host device (/dev/kmsg) cannot be opened, /dev/null can" $?
+
 # --- cgroup v2 limits ---
 oom0=$(dmesg | grep -c 'Memory cgroup out of memory')
 ctr_run oom --mem 32M -- /bin/sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo SURVIVED'

@@ -119,7 +119,10 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 			       "cgroup v2 controller(s) not available: %s "
 			       "(the cgroup2 hierarchy at %s offers: %s)",
 			       missing, mnt, avail[0] ? avail : "none");
-	if (!limits && !cg_has_controller(avail, "memory")) {
+	/* Without a user namespace the device filter needs a cgroup of its own. */
+	bool must = limits || !(o->namespaces & CTR_NS_USER);
+	cg->has_memory = cg_has_controller(avail, "memory");
+	if (!must && !cg->has_memory) {
 		if (o->verbose)
 			fprintf(stderr,
 				"minictr: cgroup v2 at %s has no memory controller (offers: %s): "
@@ -129,7 +132,9 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 	}
 	/* Always account memory when we can, so --mem-report has a number. */
 	snprintf(want, sizeof(want), "%s%s", needed,
-		 strstr(needed, "memory") ? "" : (needed[0] ? " memory" : "memory"));
+		 strstr(needed, "memory") || !cg->has_memory ? "" :
+		 needed[0]				     ? " memory" :
+							       "memory");
 	if ((r = enable_controllers(mnt, want, e)) < 0)
 		return err_wrap(e, "enable cgroup controllers");
 	snprintf(base, sizeof(base), "%s/minictr", mnt);
@@ -144,7 +149,6 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 		cg->path[0] = '\0';
 		return r;
 	}
-	cg->has_memory = true;
 	if ((r = write_limits(cg, o, e)) < 0) {
 		cg_destroy(cg);
 		return err_wrap(e, "cgroup limits");

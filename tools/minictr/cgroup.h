@@ -35,7 +35,8 @@ struct cgroup {
 
 /* Create the container's cgroup and write the requested limits. Without a
  * usable hierarchy: an error naming what is missing if a limit was asked for,
- * else cg->path stays "" (and --verbose says so). */
+ * else cg->path stays "" (and --verbose says so). Without a user namespace a
+ * cgroup is made even with no memory controller (for the device filter). */
 int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, struct err *e);
 int cg_add_pid(const struct cgroup *cg, pid_t pid, struct err *e);
 /* Peak memory (memory.peak, else memory.current) in bytes. */

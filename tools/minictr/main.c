@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "tools/minictr/cgroup.h"
 #include "tools/minictr/container.h"
+#include "tools/minictr/devfilter.h"
 #include "tools/minictr/fsutil.h"
 #include "tools/minictr/idmap.h"
 #include "tools/minictr/idmount.h"
@@ -163,6 +164,31 @@ static int image_pick(struct run *rn, uint32_t shift, struct err *e)
 	return 0;
 }
 
+/* Host ids in the container (--no-user) make every host device node a way
+ * out: only the minimal /dev may be opened or made. In a user namespace the
+ * kernel already refuses mknod, so the filter is best effort there. */
+static int device_filter(struct run *rn, struct err *e)
+{
+	bool needed = !(rn->o.namespaces & CTR_NS_USER);
+	struct err why = { 0 };
+
+	if (rn->cg.path[0] && geteuid() == 0 && devfilter_attach(rn->cg.path, &why) == 0)
+		return 0;
+	if (needed && !rn->cg.path[0])
+		return err_set(e, EOPNOTSUPP,
+			       "--no-user needs a cgroup v2 hierarchy for the device filter");
+	if (needed && geteuid() != 0)
+		return err_set(e, EPERM, "--no-user needs root for the device filter");
+	if (needed) {
+		*e = why;
+		return err_wrap(e, "--no-user");
+	}
+	if (rn->o.verbose)
+		fprintf(stderr, "minictr: no device filter (%s)\n",
+			why.msg[0] ? why.msg : "no cgroup");
+	return 0;
+}
+
 static unsigned long clone_flags(unsigned ns)
 {
 	unsigned long f = CLONE_NEWNS;
@@ -223,6 +249,8 @@ static int start(struct run *rn, struct err *e)
 	if ((r = runtime_dir(rn, e)) < 0)
 		return r;
 	if ((r = cg_create(&rn->cg, o, rn->name, e)) < 0)
+		return r;
+	if ((r = device_filter(rn, e)) < 0)
 		return r;
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return err_sys(e, "pipe");

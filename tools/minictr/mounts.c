@@ -159,8 +159,9 @@ static int mount_dev(const struct mounts_cfg *c, const char *merged, struct err 
 
 	if ((r = join(dev, sizeof(dev), merged, "/dev", e)) < 0 || (r = mkdir_p(dev, 0755, e)) < 0)
 		return r;
-	if ((r = do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k",
-			  e)) < 0)
+	/* nodev: only the nodes bound below (mounts of their own) open. */
+	if ((r = do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=755,size=65536k", e)) < 0)
 		return r;
 	/* mknod is not allowed in a user namespace: bind the host's nodes. */
 	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {

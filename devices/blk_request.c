@@ -158,29 +158,29 @@ static uint8_t do_flush(const struct blk_backend *b)
 	return VIRTIO_BLK_S_OK;
 }
 
-uint32_t blk_handle_request(const struct blk_backend *b, const struct vq_chain *c)
+int blk_handle_request(const struct blk_backend *b, const struct vq_chain *c, uint32_t *used)
 {
 	struct virtio_blk_outhdr hdr;
-	uint64_t written = 0, used;
+	uint64_t written = 0, n;
 	uint8_t status;
 
-	/* Without a writable byte there is nowhere to put a status. */
-	if (c->in_bytes == 0)
-		return 0;
-	if (c->error || vq_chain_read(c, 0, &hdr, sizeof(hdr)) != sizeof(hdr)) {
-		status = VIRTIO_BLK_S_IOERR;
-	} else {
-		switch (hdr.type) {
-		case VIRTIO_BLK_T_IN: status = do_rw(b, c, hdr.sector, false, &written); break;
-		case VIRTIO_BLK_T_OUT: status = do_rw(b, c, hdr.sector, true, &written); break;
-		case VIRTIO_BLK_T_FLUSH: status = do_flush(b); break;
-		case VIRTIO_BLK_T_GET_ID: status = do_get_id(b, c, &written); break;
-		case VIRTIO_BLK_T_DISCARD: status = do_ranges(b, c, true); break;
-		case VIRTIO_BLK_T_WRITE_ZEROES: status = do_ranges(b, c, false); break;
-		default: status = VIRTIO_BLK_S_UNSUPP; break;
-		}
+	/* The header is the first 16 device-readable bytes, the status the
+	 * last device-writable byte (5.2.6). Without either the driver broke
+	 * the request's framing: a device error, nothing is written. */
+	if (c->out_bytes < sizeof(hdr) || c->in_bytes == 0 ||
+	    vq_chain_read(c, 0, &hdr, sizeof(hdr)) != sizeof(hdr))
+		return -EINVAL;
+	switch (hdr.type) {
+	case VIRTIO_BLK_T_IN: status = do_rw(b, c, hdr.sector, false, &written); break;
+	case VIRTIO_BLK_T_OUT: status = do_rw(b, c, hdr.sector, true, &written); break;
+	case VIRTIO_BLK_T_FLUSH: status = do_flush(b); break;
+	case VIRTIO_BLK_T_GET_ID: status = do_get_id(b, c, &written); break;
+	case VIRTIO_BLK_T_DISCARD: status = do_ranges(b, c, true); break;
+	case VIRTIO_BLK_T_WRITE_ZEROES: status = do_ranges(b, c, false); break;
+	default: status = VIRTIO_BLK_S_UNSUPP; break;
 	}
 	vq_chain_write(c, c->in_bytes - 1, &status, 1);
-	used = written + 1;
-	return used > UINT32_MAX ? UINT32_MAX : (uint32_t)used;
+	n = written + 1;
+	*used = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	return 0;
 }

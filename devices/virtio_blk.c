@@ -49,8 +49,12 @@ static void blk_process_queue(void *dev, struct virtio_pci *vp, unsigned q)
 	struct virtio_blk *blk = dev;
 
 	while (virtio_pci_pop(vp, q, &blk->chain) > 0) {
-		uint32_t used = blk_handle_request(&blk->be, &blk->chain);
+		uint32_t used;
 
+		if (blk_handle_request(&blk->be, &blk->chain, &used) < 0) {
+			virtio_pci_chain_error(vp, q, 1);
+			return;
+		}
 		virtio_pci_complete(vp, q, &blk->chain, used);
 	}
 }

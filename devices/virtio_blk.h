@@ -41,10 +41,12 @@ struct blk_backend {
 	char serial[VIRTIO_BLK_ID_BYTES];
 };
 
-/* Execute one request chain (also a malformed one: it then gets an error
- * status when it has a writable byte to hold one). Returns the used length
- * to report (bytes written into the chain). */
-uint32_t blk_handle_request(const struct blk_backend *b, const struct vq_chain *c);
+/* Execute one request chain: 0 with *used the length to report (bytes
+ * written into the chain, status included); a request the device refuses
+ * gets an error status. -EINVAL when the chain has no 16-byte
+ * device-readable header or no device-writable status byte: a device error
+ * (the caller puts the device in NEEDS_RESET), nothing was written. */
+int blk_handle_request(const struct blk_backend *b, const struct vq_chain *c, uint32_t *used);
 
 /* The default serial for disk index of the VM with this UUID (<= 20 bytes). */
 void blk_default_serial(const unsigned char uuid[16], unsigned index,

@@ -80,20 +80,82 @@ unsigned net_tun_offloads(uint64_t features)
 	return t;
 }
 
-int net_tx_chain(int fd, const struct vq_chain *c, struct net_stats *s)
+/* Is a transmit header consistent with the negotiated features (the HOST_
+ * ones: the device does the offload on transmit) and with the frame of
+ * flen bytes (5.1.6.2)? Checked here so that nothing the driver did not
+ * negotiate reaches the host kernel's virtio_net_hdr parser. */
+static bool tx_header_ok(const struct virtio_net_hdr *h, uint64_t features, uint64_t flen)
 {
+	uint8_t gso = h->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+	uint64_t need;
+
+	if (h->flags & ~(uint8_t)VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		return false; /* DATA_VALID, RSC_INFO: the device's flags */
+	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		/* The 16-bit checksum field lies inside the frame (no
+		 * overflow: three 16-bit values in 64 bits). */
+		if (!(features & F(VIRTIO_NET_F_CSUM)) ||
+		    (uint64_t)h->csum_start + h->csum_offset + 2 > flen)
+			return false;
+	}
+	if (h->hdr_len > flen)
+		return false;
+	switch (gso) {
+	case VIRTIO_NET_HDR_GSO_NONE: return !(h->gso_type & VIRTIO_NET_HDR_GSO_ECN);
+	case VIRTIO_NET_HDR_GSO_TCPV4: need = F(VIRTIO_NET_F_HOST_TSO4); break;
+	case VIRTIO_NET_HDR_GSO_TCPV6: need = F(VIRTIO_NET_F_HOST_TSO6); break;
+	case VIRTIO_NET_HDR_GSO_UDP: need = F(VIRTIO_NET_F_HOST_UFO); break;
+	default: return false;
+	}
+	if (h->gso_type & VIRTIO_NET_HDR_GSO_ECN)
+		need |= F(VIRTIO_NET_F_HOST_ECN);
+	/* Segmentation needs the checksum request and an MSS. */
+	return (features & need) == need && (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	       h->gso_size != 0;
+}
+
+/* Write the checked header copy h, then the frame from the chain: the
+ * guest may rewrite its header after the check, the TAP never sees that. */
+static ssize_t tx_write(int fd, const struct vq_chain *c, struct virtio_net_hdr_mrg_rxbuf *h)
+{
+	struct iovec iov[VQ_MAX_SIZE + 1];
+	int n = vq_chain_slice(c, false, NET_HDR_LEN, c->out_bytes - NET_HDR_LEN, iov + 1,
+			       VQ_MAX_SIZE);
+
+	if (n < 0) {
+		errno = -n;
+		return -1;
+	}
+	iov[0] = (struct iovec){ .iov_base = h, .iov_len = NET_HDR_LEN };
+	return writev(fd, iov, n + 1);
+}
+
+int net_tx_chain(int fd, const struct vq_chain *c, uint64_t features, struct net_stats *s)
+{
+	struct virtio_net_hdr_mrg_rxbuf h;
 	ssize_t w;
 
-	if (c->error || c->out_bytes < NET_HDR_LEN + NET_MIN_FRAME ||
+	if (c->out_bytes < NET_HDR_LEN + NET_MIN_FRAME ||
 	    c->out_bytes > NET_HDR_LEN + NET_MAX_FRAME) {
 		s->tx_dropped++;
-		return c->error ? c->error : -EINVAL;
+		return -EINVAL;
 	}
-	/* Writable segments have no meaning on a transmit chain: not sent. */
-	w = writev(fd, c->iov, (int)c->nout);
+	/* A bad header drops the frame, it is not a device error: the header
+	 * is frame content, which guest user space can set through packet
+	 * sockets with PACKET_VNET_HDR, and one bad frame must not take the
+	 * whole NIC down (a NIC drops what it cannot send). Copied once, then
+	 * checked; the copy is what the TAP gets. */
+	vq_chain_read(c, 0, &h, sizeof(h));
+	h.num_buffers = 0; /* receive only */
+	if (!tx_header_ok(&h.hdr, features, c->out_bytes - NET_HDR_LEN)) {
+		s->tx_dropped++;
+		s->tx_bad_headers++;
+		return -EINVAL;
+	}
+	w = tx_write(fd, c, &h);
 	if (w < 0) {
-		/* The kernel refused the header (bad GSO request) or its queue
-		 * is full: the frame is lost, as on a real wire. */
+		/* The kernel refused the frame or its queue is full: the frame
+		 * is lost, as on a real wire. */
 		s->tx_dropped++;
 		return -errno;
 	}
@@ -163,9 +225,12 @@ enum net_rx_result net_rx_frame(const struct net_rxq *q, uint64_t features, cons
 		sc->used[n].id = c->head;
 		sc->used[n].len = 0;
 		n++;
-		if (c->error || c->in_bytes == 0 || (n == 1 && c->in_bytes < NET_HDR_LEN)) {
+		if (c->in_bytes == 0 || (n == 1 && c->in_bytes < NET_HDR_LEN)) {
+			/* Receive buffers are device-writable and hold the
+			 * header (5.1.6.3.1): the driver broke the rules. */
 			s->rx_bad_chains++;
-			return rx_drop(q, sc, n, s);
+			q->error(q->ctx, n);
+			return NET_RX_DEVICE_ERROR;
 		}
 		chunk = len - off < c->in_bytes ? len - off : (size_t)c->in_bytes;
 		if (!mergeable && chunk < len)
@@ -207,6 +272,13 @@ static void rxq_unpop(void *ctx, unsigned count)
 	virtio_pci_unpop(n->vp, VIRTIO_NET_RXQ, count);
 }
 
+static void rxq_error(void *ctx, unsigned count)
+{
+	struct virtio_net *n = ctx;
+
+	virtio_pci_chain_error(n->vp, VIRTIO_NET_RXQ, count);
+}
+
 /* Match the TAP's offloads to what the driver negotiated (it may change
  * after every reset). */
 static uint64_t sync_features(struct virtio_net *n)
@@ -244,12 +316,15 @@ static void rx_pump(struct virtio_net *n)
 		.pop = rxq_pop,
 		.complete = rxq_complete,
 		.unpop = rxq_unpop,
+		.error = rxq_error,
 		/* Fixed while the queue is enabled; only bounds a wait. */
 		.ring_size = virtio_pci_queue_size(n->vp, VIRTIO_NET_RXQ),
 	};
 	bool more = true;
 
 	for (unsigned i = 0; i < RX_BUDGET && more; i++) {
+		enum net_rx_result res;
+
 		if (!n->pending_len) {
 			ssize_t r = read(n->tap_fd, n->rxbuf, sizeof(n->rxbuf));
 
@@ -261,8 +336,9 @@ static void rx_pump(struct virtio_net *n)
 			}
 			n->pending_len = (size_t)r;
 		}
-		if (net_rx_frame(&q, features, n->rxbuf, n->pending_len, &n->rx, &n->stats) ==
-		    NET_RX_NO_BUFFERS) {
+		res = net_rx_frame(&q, features, n->rxbuf, n->pending_len, &n->rx, &n->stats);
+		if (res == NET_RX_NO_BUFFERS || res == NET_RX_DEVICE_ERROR) {
+			/* The frame waits for buffers, or for the reset. */
 			rx_watch(n, false);
 			virtio_pci_flush_irq(n->vp, VIRTIO_NET_RXQ);
 			return;
@@ -277,13 +353,12 @@ static void rx_pump(struct virtio_net *n)
 
 static void tx_process(struct virtio_net *n, struct virtio_pci *vp)
 {
-	unsigned i;
+	uint64_t features = sync_features(n);
 
-	sync_features(n);
-	for (i = 0; i < TX_BUDGET; i++) {
+	for (unsigned i = 0; i < TX_BUDGET; i++) {
 		if (virtio_pci_pop(vp, VIRTIO_NET_TXQ, &n->tx_chain) <= 0)
 			return;
-		net_tx_chain(n->tap_fd, &n->tx_chain, &n->stats);
+		net_tx_chain(n->tap_fd, &n->tx_chain, features, &n->stats);
 		virtio_pci_complete(vp, VIRTIO_NET_TXQ, &n->tx_chain, 0);
 	}
 	/* Budget used up: let receive run, come back through our own kick. */
@@ -326,10 +401,11 @@ static void net_destroy(void *dev)
 	if (n->vm->verbose)
 		fprintf(stderr,
 			"minivmm: %s (%s): tx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64
-			" dropped; rx %" PRIu64 " frames %" PRIu64 " bytes %" PRIu64
-			" dropped %" PRIu64 " bad chains\n",
+			" dropped (%" PRIu64 " bad headers); rx %" PRIu64 " frames %" PRIu64
+			" bytes %" PRIu64 " dropped %" PRIu64 " bad chains\n",
 			n->name, n->ifname, s->tx_packets, s->tx_bytes, s->tx_dropped,
-			s->rx_packets, s->rx_bytes, s->rx_dropped, s->rx_bad_chains);
+			s->tx_bad_headers, s->rx_packets, s->rx_bytes, s->rx_dropped,
+			s->rx_bad_chains);
 	if (n->rx_epoll >= 0)
 		close(n->rx_epoll);
 	if (n->tap_fd >= 0)

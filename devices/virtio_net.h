@@ -43,16 +43,18 @@ int virtio_net_create(struct vm *vm, struct pci_host *pci, const struct net_conf
 
 struct net_stats {
 	uint64_t tx_packets, tx_bytes, tx_dropped;
+	uint64_t tx_bad_headers; /* of tx_dropped: header against the features */
 	uint64_t rx_packets, rx_bytes, rx_dropped;
 	uint64_t rx_bad_chains; /* receive chains the driver got wrong */
 };
 
 /* Send the frame of one transmit chain (header + frame in its readable
- * segments) to fd. A chain that is malformed, shorter than the header plus
- * an Ethernet header, or longer than the header plus NET_MAX_FRAME is
- * dropped and counted; so is a frame the backend refuses. Returns 0 when
- * sent, else negative errno (dropped). */
-int net_tx_chain(int fd, const struct vq_chain *c, struct net_stats *s);
+ * segments) to fd. A chain shorter than the header plus an Ethernet header
+ * or longer than the header plus NET_MAX_FRAME is dropped and counted; so
+ * is a header that asks for what the driver did not negotiate (features:
+ * the negotiated ones) or does not fit the frame, and a frame the backend
+ * refuses. Returns 0 when sent, else negative errno (dropped). */
+int net_tx_chain(int fd, const struct vq_chain *c, uint64_t features, struct net_stats *s);
 
 /* Where receive chains come from and go back to. */
 struct net_rxq {
@@ -63,6 +65,9 @@ struct net_rxq {
 	void (*complete)(void *ctx, const struct vring_used_elem *els, unsigned n);
 	/* Give back the last n popped chains. */
 	void (*unpop)(void *ctx, unsigned n);
+	/* The last n popped chains are malformed: a device error, none is
+	 * completed (the transport goes to NEEDS_RESET). */
+	void (*error)(void *ctx, unsigned n);
 	unsigned ring_size; /* chains the driver can post at most */
 };
 
@@ -74,15 +79,18 @@ struct net_rx_scratch {
 
 enum net_rx_result {
 	NET_RX_DELIVERED,
-	NET_RX_DROPPED,	   /* counted; the frame is gone */
-	NET_RX_NO_BUFFERS, /* nothing consumed: retry when buffers arrive */
+	NET_RX_DROPPED,	     /* counted; the frame is gone */
+	NET_RX_NO_BUFFERS,   /* nothing consumed: retry when buffers arrive */
+	NET_RX_DEVICE_ERROR, /* a malformed chain (q->error called): frame kept */
 };
 
 /* Deliver one frame as the TAP produced it (12-byte header + frame) into
  * receive chains, according to the negotiated features: with
  * VIRTIO_NET_F_MRG_RXBUF over as many chains as it needs (num_buffers set),
  * else into one chain. A header that asks for an offload the driver did not
- * negotiate, or a chain that is malformed or too small, drops the frame. */
+ * negotiate, or a frame too big for the one chain, drops the frame. A chain
+ * without device-writable room for the header (5.1.6.3.1) is a device
+ * error. */
 enum net_rx_result net_rx_frame(const struct net_rxq *q, uint64_t features, const uint8_t *frame,
 				size_t len, struct net_rx_scratch *scratch, struct net_stats *s);
 

@@ -73,10 +73,12 @@ int virtio_pci_create(struct vm *vm, struct pci_host *host, const struct virtio_
 int virtio_pci_watch_fd(struct virtio_pci *vp, int fd,
 			void (*cb)(void *dev, struct virtio_pci *vp, int fd), struct err *e);
 
-/* I/O thread side. Pop the next chain of queue q: 1 = chain in *c (which
- * may carry c->error; complete it anyway), 0 = nothing (queue empty, not
- * ready, driver not OK, reset pending or NEEDS_RESET). Every popped chain
- * must be completed with virtio_pci_complete() before the next pop. */
+/* I/O thread side. Pop the next chain of queue q: 1 = chain in *c, 0 =
+ * nothing (queue empty, not ready, driver not OK, reset pending or
+ * NEEDS_RESET). A malformed chain is never handed out: the device goes to
+ * NEEDS_RESET (config interrupt) and pop returns 0 until the driver resets
+ * it. Every popped chain must be completed with virtio_pci_complete() (or
+ * refused with virtio_pci_chain_error()) before the next pop. */
 int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c);
 /* Return the chain's head with len bytes written. Interrupts are batched:
  * sent when pop finds the queue empty, or after several completions. */
@@ -88,6 +90,11 @@ void virtio_pci_complete(struct virtio_pci *vp, unsigned q, const struct vq_chai
 void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q, const struct vring_used_elem *els,
 			       unsigned n);
 void virtio_pci_unpop(struct virtio_pci *vp, unsigned q, unsigned n);
+/* The last n popped chains of queue q break the device's own rules (e.g. a
+ * virtio-blk request without a device-readable header or a device-writable
+ * status byte): a device error. None is completed; the device goes to
+ * NEEDS_RESET with a config interrupt and stops until the driver resets it. */
+void virtio_pci_chain_error(struct virtio_pci *vp, unsigned q, unsigned n);
 /* Send the interrupt queue q owes now: for completions made outside a
  * pop-until-empty loop (receive driven by a backend fd). */
 void virtio_pci_flush_irq(struct virtio_pci *vp, unsigned q);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -52,13 +53,20 @@ void virtio_pci_config_irq_locked(struct virtio_pci *vp)
 	interrupt_locked(vp, vp->msix_config, VIRTIO_PCI_ISR_CONFIG);
 }
 
+/* Device error (virtio 1.x 2.1.2): DEVICE_NEEDS_RESET and one config
+ * interrupt; queues stay untouched until the driver writes status 0. */
+static void needs_reset_locked(struct virtio_pci *vp)
+{
+	if (vp->needs_reset)
+		return;
+	vp->needs_reset = true;
+	virtio_pci_config_irq_locked(vp);
+}
+
 void virtio_pci_set_needs_reset(struct virtio_pci *vp)
 {
 	pthread_mutex_lock(&vp->lock);
-	if (!vp->needs_reset) {
-		vp->needs_reset = true;
-		virtio_pci_config_irq_locked(vp);
-	}
+	needs_reset_locked(vp);
 	pthread_mutex_unlock(&vp->lock);
 }
 
@@ -126,9 +134,12 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c)
 			vq_set_kicks(vq, false);
 	}
 	if (r < 0) {
-		/* The avail ring is garbage: stop and tell the driver. */
-		vp->needs_reset = true;
-		virtio_pci_config_irq_locked(vp);
+		/* A broken ring or a malformed chain: stop and tell the driver;
+		 * the bad chain is not completed. */
+		if (vp->vm->verbose)
+			fprintf(stderr, "minivmm: %s: queue %u: malformed ring or chain (%s)\n",
+				vp->ops->name, q, strerror(-r));
+		needs_reset_locked(vp);
 		r = 0;
 	}
 	if (r == 0)
@@ -139,17 +150,24 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned q, struct vq_chain *c)
 	return r;
 }
 
+/* The chains in flight are done with. True when the driver reset the
+ * device meanwhile: the reset happens now, the chains are forgotten. */
+static bool done_locked(struct virtio_pci *vp)
+{
+	vp->in_flight = false;
+	if (!vp->reset_pending)
+		return false;
+	virtio_pci_reset_locked(vp);
+	return true;
+}
+
 void virtio_pci_complete_batch(struct virtio_pci *vp, unsigned q, const struct vring_used_elem *els,
 			       unsigned n)
 {
 	if (q >= vp->ops->num_queues)
 		return;
 	pthread_mutex_lock(&vp->lock);
-	vp->in_flight = false;
-	if (vp->reset_pending) {
-		/* The driver reset the device meanwhile: drop the completions. */
-		virtio_pci_reset_locked(vp);
-	} else if (vp->vqs[q].ready && n) {
+	if (!done_locked(vp) && vp->vqs[q].ready && n) {
 		vq_push_batch(&vp->vqs[q], els, n);
 		vp->irq_owed[q] = true;
 		vp->irq_batch[q] += n;
@@ -171,11 +189,23 @@ void virtio_pci_unpop(struct virtio_pci *vp, unsigned q, unsigned n)
 	if (q >= vp->ops->num_queues)
 		return;
 	pthread_mutex_lock(&vp->lock);
-	vp->in_flight = false;
-	if (vp->reset_pending)
-		virtio_pci_reset_locked(vp);
-	else if (vp->vqs[q].ready)
+	if (!done_locked(vp) && vp->vqs[q].ready)
 		vq_unpop(&vp->vqs[q], (uint16_t)n);
+	pthread_mutex_unlock(&vp->lock);
+}
+
+void virtio_pci_chain_error(struct virtio_pci *vp, unsigned q, unsigned n)
+{
+	(void)n; /* the device is stopped until reset: nothing to give back */
+	if (q >= vp->ops->num_queues)
+		return;
+	pthread_mutex_lock(&vp->lock);
+	if (!done_locked(vp)) {
+		if (vp->vm->verbose)
+			fprintf(stderr, "minivmm: %s: queue %u: malformed request\n", vp->ops->name,
+				q);
+		needs_reset_locked(vp);
+	}
 	pthread_mutex_unlock(&vp->lock);
 }
 

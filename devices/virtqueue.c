@@ -74,14 +74,15 @@ static void read_desc(struct vring_desc *out, const void *src)
 	compiler_barrier();
 }
 
-/* Add one checked descriptor's buffer to the chain. */
+/* Add one checked descriptor's buffer to the chain. The caller bounds the
+ * number of descriptors by the queue size (<= VQ_MAX_SIZE entries of iov). */
 static int add_segment(struct vq_chain *c, const struct guest_mem *mem, const struct vring_desc *d)
 {
 	bool writable = d->flags & VRING_DESC_F_WRITE;
 	void *p;
 
 	if (!writable && c->nin)
-		return -EINVAL; /* readable after writable: out of order */
+		return -EINVAL; /* readable after writable (2.7.4.2) */
 	p = guest_buf(mem, d->addr, d->len);
 	if (!p)
 		return -EFAULT;
@@ -98,16 +99,8 @@ static int add_segment(struct vq_chain *c, const struct guest_mem *mem, const st
 	return 0;
 }
 
-/* A bad buffer (outside RAM, out of order, a nested table) is recorded and
- * skipped, and the walk goes on so the device still finds the status byte
- * at the end; a bad link (next out of range, too long) ends the walk. */
-static void note(struct vq_chain *c, int err)
-{
-	if (!c->error)
-		c->error = err;
-}
-
-/* Walk an indirect table: at most budget entries and its own length. */
+/* Walk an indirect table: its entries count against the chain's budget
+ * (2.7.5.3.1: no chain longer than the queue size, tables included). */
 static int walk_indirect(struct vq_chain *c, const struct guest_mem *mem,
 			 const struct vring_desc *ind, unsigned budget)
 {
@@ -122,14 +115,16 @@ static int walk_indirect(struct vq_chain *c, const struct guest_mem *mem,
 	count = ind->len / sizeof(struct vring_desc);
 	for (unsigned steps = 0;; steps++) {
 		struct vring_desc d;
+		int r;
 
 		if (steps >= count || steps >= budget)
 			return -ELOOP;
 		read_desc(&d, table + (size_t)i * sizeof(d));
 		if (d.flags & VRING_DESC_F_INDIRECT)
-			note(c, -EINVAL); /* nested indirect tables are forbidden */
-		else
-			note(c, add_segment(c, mem, &d));
+			return -EINVAL; /* nested tables are forbidden */
+		r = add_segment(c, mem, &d);
+		if (r < 0)
+			return r;
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (d.next >= count)
@@ -138,7 +133,7 @@ static int walk_indirect(struct vq_chain *c, const struct guest_mem *mem,
 	}
 }
 
-/* Walk the chain starting at head into c. */
+/* Walk the chain starting at head into c; any fault ends the walk. */
 static int walk_chain(struct virtqueue *vq, struct vq_chain *c, uint16_t head)
 {
 	unsigned budget = vq->size; /* descriptors a chain may have in total */
@@ -146,20 +141,24 @@ static int walk_chain(struct virtqueue *vq, struct vq_chain *c, uint16_t head)
 
 	for (;;) {
 		struct vring_desc d;
+		int r;
 
 		if (budget == 0)
 			return -ELOOP;
-		budget--;
 		read_desc(&d, &vq->desc[i]);
 		if (d.flags & VRING_DESC_F_INDIRECT) {
-			/* An indirect descriptor must be the only one in the chain.
-			 * The table is bounded by its length and the queue size
-			 * (Linux puts seg_max + 2 entries in one table). */
+			/* The table must end the chain and hold all its buffers;
+			 * the descriptor pointing at it is not a buffer and does
+			 * not count (Linux puts seg_max + 2 = queue size entries
+			 * in one table). */
 			if (!vq->indirect || (d.flags & VRING_DESC_F_NEXT) || c->nout || c->nin)
 				return -EINVAL;
-			return walk_indirect(c, vq->mem, &d, vq->size);
+			return walk_indirect(c, vq->mem, &d, budget);
 		}
-		note(c, add_segment(c, vq->mem, &d));
+		budget--;
+		r = add_segment(c, vq->mem, &d);
+		if (r < 0)
+			return r;
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (d.next >= vq->size)
@@ -188,12 +187,17 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *c)
 		vq->broken = true;
 		return -EIO;
 	}
-	vq->last_avail++;
 	c->head = head;
 	c->nout = c->nin = 0;
 	c->out_bytes = c->in_bytes = 0;
-	c->error = 0;
-	note(c, walk_chain(vq, c, head));
+	c->error = walk_chain(vq, c, head);
+	if (c->error) {
+		/* A device error (2.1.2): the chain is neither used nor
+		 * completed, the queue stops until the driver resets it. */
+		vq->broken = true;
+		return c->error;
+	}
+	vq->last_avail++;
 	return 1;
 }
 

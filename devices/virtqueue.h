@@ -37,19 +37,17 @@ struct virtqueue {
 	bool indirect;	     /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	uint16_t last_avail; /* next avail ring slot we will consume */
 	uint16_t used_idx;   /* our copy of used->idx */
-	bool broken;	     /* avail index ran away: device needs reset */
+	bool broken;	     /* driver broke the ring or a chain: device needs reset */
 	bool kicks_off;	     /* VRING_USED_F_NO_NOTIFY set while we are busy */
 };
 
 /* One descriptor chain popped from the avail ring. Device-readable segments
  * come first (iov[0..nout)), device-writable ones follow
- * (iov[nout..nout+nin)). error != 0 means the chain is malformed: the
- * segments walked before the fault are still listed (so a device may put an
- * error status in the last writable byte) and the head must still be
- * returned with vq_push(). */
+ * (iov[nout..nout+nin)). Only well-formed chains are handed out: a
+ * malformed one is a device error (see vq_pop). */
 struct vq_chain {
 	uint16_t head;
-	int error; /* 0 or negative errno (-EINVAL, -EFAULT, -ELOOP) */
+	int error; /* why vq_pop refused it: 0 or -EINVAL, -EFAULT, -ELOOP */
 	unsigned nout, nin;
 	uint64_t out_bytes, in_bytes;
 	struct iovec iov[VQ_MAX_SIZE];
@@ -60,10 +58,14 @@ void vq_reset(struct virtqueue *vq, uint16_t max_size);
 /* Validate size (nonzero power of two <= max_size) and the three rings
  * (aligned, whole ring inside guest RAM), then mark the queue ready. */
 int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect, struct err *e);
-/* Pop the next chain: 1 = *c filled (check c->error), 0 = ring empty or
- * queue not ready, -EIO = the driver broke the ring (avail index more than
- * size ahead, or a head index out of range): vq->broken is set, the device
- * must go to NEEDS_RESET and stop using the queue. */
+/* Pop the next chain: 1 = *c filled, 0 = ring empty, queue not ready or
+ * broken. Negative errno = the driver broke the rules, a device error
+ * (virtio 1.x 2.1.2): -EIO for the ring (avail index more than size ahead,
+ * a head out of range), -EINVAL / -EFAULT / -ELOOP for the chain (a NEXT
+ * out of range, a readable buffer after a writable one, a bad or nested
+ * indirect table, a buffer outside guest RAM, more descriptors than the
+ * queue size). vq->broken is then set, nothing was consumed or written,
+ * and the device must go to NEEDS_RESET and stop using the queue. */
 int vq_pop(struct virtqueue *vq, struct vq_chain *c);
 /* Return a head to the used ring with len bytes written, and publish it
  * (release ordering: the element is visible before the index). */

@@ -47,6 +47,11 @@ static void unpop(void *ctx, unsigned n)
 {
 	vq_unpop(ctx, (uint16_t)n);
 }
+static void error(void *ctx, unsigned n)
+{
+	(void)n;
+	((struct virtqueue *)ctx)->broken = true; /* as NEEDS_RESET stops it */
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -72,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     .pop = pop,
 				     .complete = complete,
 				     .unpop = unpop,
+				     .error = error,
 				     .ring_size = qsize };
 		uint64_t features = (data[1] & 4) ? 1ULL << VIRTIO_NET_F_MRG_RXBUF : 0;
 
@@ -79,14 +85,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(frame, data + 8, size - 8 < flen ? size - 8 : flen);
 		for (unsigned n = 0; n < 4; n++)
 			if (net_rx_frame(&q, features | (1ULL << VIRTIO_NET_F_GUEST_CSUM), frame,
-					 flen, &scratch, &stats) == NET_RX_NO_BUFFERS)
+					 flen, &scratch, &stats) >= NET_RX_NO_BUFFERS)
 				break;
 		return 0;
 	}
 	for (unsigned n = 0; n < 2u * qsize; n++) {
 		if (vq_pop(vq, &chain) <= 0)
 			break;
-		net_tx_chain(sock[0], &chain, &stats);
+		/* Bytes 4-5 pick the negotiated features (the offload bits
+		 * live in the low 16). */
+		net_tx_chain(sock[0], &chain, (uint64_t)(data[4] | data[5] << 8), &stats);
 		vq_push(vq, chain.head, 0);
 		while (recv(sock[1], sink, sizeof(sink), 0) > 0)
 			;

@@ -50,11 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	vq->last_avail = (uint16_t)(data[2] | data[3] << 8);
 	for (unsigned n = 0; n < 2u * qsize; n++) {
-		int r = vq_pop(vq, &chain);
+		uint32_t used;
 
-		if (r <= 0)
+		if (vq_pop(vq, &chain) <= 0 || blk_handle_request(&be, &chain, &used) < 0)
 			break;
-		vq_push(vq, chain.head, blk_handle_request(&be, &chain));
+		vq_push(vq, chain.head, used);
 	}
 	vq_want_interrupt(vq);
 	return 0;

@@ -287,6 +287,117 @@ static void avail_jump_sets_needs_reset(void **state)
 	assert_int_equal(rd(COMMON(device_status), 1), 0);
 }
 
+/* Publish the malformed chain at head 0: the device must enter NEEDS_RESET
+ * with a config interrupt (MSI-X vector 0, or INTx with ISR bit 1),
+ * complete nothing, change no byte of guest RAM outside the rings, and
+ * do nothing more until the driver resets it. */
+static void expect_needs_reset(bool msix)
+{
+	const struct fake_seg good[] = { { HDR, 16, false },
+					 { DATA, 512, true },
+					 { STAT, 1, true } };
+	uint8_t *before = malloc(RAM_SIZE);
+	unsigned seen = fake_irq_msis();
+	uint16_t used = fake_ring_used_idx(&drv.q[0]);
+
+	assert_non_null(before);
+	memcpy(before, ram, RAM_SIZE);
+	fake_ring_publish(&drv.q[0], 0);
+	vdrv_notify(&drv, 0);
+	assert_true(vdrv_wait_irq(&drv, seen));
+	assert_true(rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	if (msix)
+		assert_int_equal(fake_irq_msi_data(), 0x30); /* the config vector */
+	else
+		assert_int_equal(vdrv_isr(&drv), VIRTIO_PCI_ISR_CONFIG);
+	assert_int_equal(fake_ring_used_idx(&drv.q[0]), used);
+	/* Outside the rings (the driver's avail entry, the device's used
+	 * flags), guest RAM is as it was. */
+	assert_true(memcmp(before, ram, RING) == 0);
+	assert_true(memcmp(before + RING + FAKE_RING_BYTES, ram + RING + FAKE_RING_BYTES,
+			   RAM_SIZE - RING - FAKE_RING_BYTES) == 0);
+	/* Stopped: a good request is not served until the reset. */
+	vdrv_submit(&drv, 0, 4, good, 3);
+	usleep(50 * 1000);
+	assert_int_equal(fake_ring_used_idx(&drv.q[0]), used);
+	assert_int_equal(ram[STAT], before[STAT]);
+	free(before);
+	/* A reset clears the condition, and the device works again. */
+	wr(COMMON(device_status), 1, 0);
+	assert_int_equal(rd(COMMON(device_status), 1), 0);
+	bring_up(msix, QSIZE);
+	assert_false(rd(COMMON(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(request(VIRTIO_BLK_T_IN, 2, 512, true), VIRTIO_BLK_S_OK);
+	assert_int_equal(ram[DATA], 2);
+}
+
+/* A request's header and the chain segs at head 0, not yet published. */
+static void put_request(uint32_t type, const struct fake_seg *segs, unsigned n)
+{
+	struct virtio_blk_outhdr h = { .type = type, .sector = 1 };
+
+	memcpy(ram + HDR, &h, sizeof(h));
+	ram[STAT] = 0xee;
+	memset(ram + DATA, 0x5c, 8 * 512);
+	for (unsigned k = 0; k < n; k++)
+		fake_ring_desc(&drv.q[0], drv.q[0].desc, k, segs[k].addr, segs[k].len,
+			       (k + 1 < n ? VRING_DESC_F_NEXT : 0) |
+				       (segs[k].writable ? VRING_DESC_F_WRITE : 0),
+			       (uint16_t)(k + 1));
+}
+
+static void malformed_chains_set_needs_reset(void **state)
+{
+	const struct fake_seg status_readable[] = { { HDR, 16, false },
+						    { DATA, 512, false },
+						    { STAT, 1, false } };
+	const struct fake_seg header_writable[] = { { HDR, 16, true }, { STAT, 1, true } };
+	const struct fake_seg header_short[] = { { HDR, 8, false }, { STAT, 1, true } };
+	const struct fake_seg outside_ram[] = { { HDR, 16, false },
+						{ RAM_SIZE - 256, 512, true },
+						{ STAT, 1, true } };
+	const uint64_t table = DATA + 0x4000;
+	const struct fake_seg indirect[] = { { table, (QSIZE + 1) * 16, false } };
+
+	(void)state;
+	bring_up(true, QSIZE);
+	put_request(VIRTIO_BLK_T_OUT, status_readable, 3);
+	expect_needs_reset(true);
+	put_request(VIRTIO_BLK_T_IN, header_writable, 2);
+	expect_needs_reset(true);
+	put_request(VIRTIO_BLK_T_FLUSH, header_short, 2);
+	expect_needs_reset(true);
+	put_request(VIRTIO_BLK_T_IN, outside_ram, 3);
+	expect_needs_reset(true);
+	/* An indirect table one entry longer than the queue: header, data
+	 * sectors, status. Not even an error status may land in the data. */
+	put_request(VIRTIO_BLK_T_IN, indirect, 1);
+	fake_ring_desc(&drv.q[0], drv.q[0].desc, 0, table, indirect[0].len, VRING_DESC_F_INDIRECT,
+		       0);
+	fake_ring_desc(&drv.q[0], table, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	for (unsigned i = 1; i < QSIZE; i++)
+		fake_ring_desc(&drv.q[0], table, i, DATA + 512 * (i - 1), 512,
+			       VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, (uint16_t)(i + 1));
+	fake_ring_desc(&drv.q[0], table, QSIZE, STAT, 1, VRING_DESC_F_WRITE, 0);
+	expect_needs_reset(true);
+	/* A NEXT loop. */
+	put_request(VIRTIO_BLK_T_IN, outside_ram, 2);
+	fake_ring_desc(&drv.q[0], drv.q[0].desc, 1, DATA, 512,
+		       VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
+	expect_needs_reset(true);
+}
+
+/* The same for a driver on INTx: ISR bit 1 and the line. */
+static void malformed_chain_intx(void **state)
+{
+	const struct fake_seg status_readable[] = { { HDR, 16, false }, { STAT, 1, false } };
+
+	(void)state;
+	bring_up(false, QSIZE);
+	put_request(VIRTIO_BLK_T_FLUSH, status_readable, 2);
+	expect_needs_reset(false);
+}
+
 static void bad_queue_size_sets_needs_reset(void **state)
 {
 	(void)state;
@@ -362,6 +473,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(reset_clears_everything, setup_rw, teardown),
 		cmocka_unit_test_setup_teardown(avail_jump_sets_needs_reset, setup_rw, teardown),
+		cmocka_unit_test_setup_teardown(malformed_chains_set_needs_reset, setup_rw,
+						teardown),
+		cmocka_unit_test_setup_teardown(malformed_chain_intx, setup_rw, teardown),
 		cmocka_unit_test_setup_teardown(bad_queue_size_sets_needs_reset, setup_rw,
 						teardown),
 		cmocka_unit_test_setup_teardown(common_cfg_any_offset_and_width, setup_rw,

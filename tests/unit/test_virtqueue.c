@@ -1,7 +1,8 @@
 /* Split virtqueue walk and the virtio-blk request engine over fake guest
  * memory: good chains of every request type produce the right bytes in a
- * temporary image; every malformed ring ends in an error status (with the
- * head back in the used ring) or a broken queue, never a crash. */
+ * temporary image; a request the engine refuses ends in an error status;
+ * every malformed chain or ring is a device error: the queue stops, nothing
+ * is completed and not a byte of guest RAM changes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -77,7 +78,7 @@ static int run_one(uint32_t *used_len)
 	int r = vq_pop(&fx.vq, &c);
 
 	if (r == 1) {
-		*used_len = blk_handle_request(&be, &c);
+		assert_int_equal(blk_handle_request(&be, &c, used_len), 0);
 		vq_push(&fx.vq, c.head, *used_len);
 	}
 	return r;
@@ -266,25 +267,68 @@ static void sector_range_checked_without_overflow(void **state)
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 }
 
-static void loop_ends_walk(void **state)
+/* Fresh rings and a fresh queue of 8 (a broken queue stays broken). */
+static void fresh_queue(bool indirect)
+{
+	struct err e;
+
+	fake_ring_clear(&fx.ring);
+	fx.ring.avail_idx = 0;
+	assert_int_equal(fake_ring_enable(&fx.ring, &fx.vq, &fx.ram.mem, indirect, &e), 0);
+}
+
+/* A malformed chain is a device error (virtio 1.x 2.1.2): vq_pop reports
+ * it, the queue stops, nothing is completed and no byte of guest RAM
+ * changes. */
+static void expect_device_error(int err)
+{
+	static struct vq_chain c;
+	uint8_t *before = malloc(RAM_SIZE);
+
+	assert_non_null(before);
+	memcpy(before, fx.ram.base, RAM_SIZE);
+	assert_int_equal(vq_pop(&fx.vq, &c), err);
+	assert_true(fx.vq.broken);
+	assert_int_equal(vq_pop(&fx.vq, &c), 0);
+	assert_false(vq_has_work(&fx.vq));
+	assert_true(memcmp(before, fx.ram.base, RAM_SIZE) == 0);
+	assert_int_equal(fake_ring_used(&fx.ring)->idx, 0);
+	free(before);
+}
+
+static void next_loops_are_device_errors(void **state)
 {
 	(void)state;
 	put_hdr(VIRTIO_BLK_T_IN, 0);
 	fake_ring_desc(&fx.ring, DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
 	fake_ring_desc(&fx.ring, DESC, 1, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
 	fake_ring_publish(&fx.ring, 0);
-	expect_completion(VIRTIO_BLK_S_IOERR, 0);
+	expect_device_error(-EINVAL); /* the header again, after the status */
 	/* A self loop on the head. */
+	fresh_queue(true);
 	fake_ring_desc(&fx.ring, DESC, 5, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 5);
 	fake_ring_publish(&fx.ring, 5);
-	expect_completion(VIRTIO_BLK_S_IOERR, 5);
+	expect_device_error(-ELOOP);
+	/* A loop of writable buffers only. */
+	fresh_queue(true);
+	for (unsigned i = 0; i < 8; i++)
+		fake_ring_desc(&fx.ring, DESC, i, DATA + 16 * i, 16,
+			       VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, (i + 1) % 8);
+	fake_ring_publish(&fx.ring, 3);
+	expect_device_error(-ELOOP);
 }
 
-static void out_of_bounds_descriptors(void **state)
+static void bad_links_and_buffers_are_device_errors(void **state)
 {
 	const uint64_t addrs[] = { RAM_SIZE, RAM_SIZE - 100, UINT64_MAX - 10, 0xC0000000ULL };
 
 	(void)state;
+	/* next pointing past the queue. */
+	put_hdr(VIRTIO_BLK_T_IN, 0);
+	fake_ring_desc(&fx.ring, DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 8);
+	fake_ring_publish(&fx.ring, 0);
+	expect_device_error(-EINVAL);
+	/* A buffer outside guest RAM, partly or wholly. */
 	for (unsigned i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 		const struct fake_seg segs[] = {
 			{ HDR, 16, false },
@@ -292,25 +336,104 @@ static void out_of_bounds_descriptors(void **state)
 			{ STATUS, 1, true },
 		};
 
+		fresh_queue(true);
 		put_hdr(VIRTIO_BLK_T_IN, 0);
 		fake_ring_add(&fx.ring, 0, segs, 3);
-		expect_completion(VIRTIO_BLK_S_IOERR, 0);
+		expect_device_error(-EFAULT);
 	}
-	/* Length overflow: addr + len wraps around. */
+	/* addr + len wraps around. */
+	fresh_queue(true);
+	request3(VIRTIO_BLK_T_IN, 0, 512, true);
 	fake_ring_desc(&fx.ring, DESC, 1, DATA, UINT32_MAX, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
 		       2);
+	expect_device_error(-EFAULT);
+	/* A readable buffer after a writable one (2.7.4.2). */
+	fresh_queue(true);
+	put_hdr(VIRTIO_BLK_T_OUT, 3);
+	fake_ring_desc(&fx.ring, DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	fake_ring_desc(&fx.ring, DESC, 1, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+	fake_ring_desc(&fx.ring, DESC, 2, DATA, 512, 0, 0);
 	fake_ring_publish(&fx.ring, 0);
-	expect_completion(VIRTIO_BLK_S_IOERR, 0);
-	/* next pointing past the queue. */
-	fake_ring_desc(&fx.ring, DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 200);
-	fake_ring_publish(&fx.ring, 0);
-	{
-		uint32_t len = 99;
+	expect_device_error(-EINVAL);
+}
 
-		assert_int_equal(run_one(&len), 1);
-		assert_int_equal(len, 0); /* no writable byte to hold a status */
-		assert_int_equal(fake_ring_used(&fx.ring)->idx, fx.ring.avail_idx);
-	}
+/* A table of n entries at BUF + 0x8000: header, n - 2 data sectors, status. */
+static uint64_t long_table(unsigned n)
+{
+	const uint64_t table = BUF + 0x8000;
+
+	put_hdr(VIRTIO_BLK_T_IN, 0);
+	fake_ring_desc(&fx.ring, table, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
+	for (unsigned i = 1; i + 1 < n; i++)
+		fake_ring_desc(&fx.ring, table, i, DATA + 512 * (i - 1), 512,
+			       VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, (uint16_t)(i + 1));
+	fake_ring_desc(&fx.ring, table, n - 1, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	return table;
+}
+
+/* A fresh queue whose head points at a 3-entry table with entry i
+ * replaced: a device error err. */
+static void bad_table_entry(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next,
+			    int err)
+{
+	uint64_t table;
+
+	fresh_queue(true);
+	table = long_table(3);
+	fake_ring_desc(&fx.ring, table, i, addr, len, flags, next);
+	fake_ring_desc(&fx.ring, DESC, 0, table, 48, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
+	expect_device_error(err);
+}
+
+static void bad_indirect_tables_are_device_errors(void **state)
+{
+	const uint64_t table = BUF + 0x8000;
+	uint32_t len;
+
+	(void)state;
+	/* As long as the queue: fine. */
+	fake_ring_desc(&fx.ring, DESC, 0, long_table(8), 8 * 16, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
+	assert_int_equal(run_one(&len), 1);
+	assert_int_equal(fx.ram.base[STATUS], VIRTIO_BLK_S_OK);
+	assert_int_equal(len, 6 * 512 + 1);
+	/* One entry longer than the queue: the chain is too long, and not a
+	 * byte is written, not even an error status in the data. */
+	fresh_queue(true);
+	memset(fx.ram.base + DATA, 0x5c, 8 * 512);
+	fake_ring_desc(&fx.ring, DESC, 0, long_table(9), 9 * 16, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
+	expect_device_error(-ELOOP);
+	/* Length not a multiple of 16, or zero. */
+	fresh_queue(true);
+	fake_ring_desc(&fx.ring, DESC, 0, long_table(3), 40, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
+	expect_device_error(-EINVAL);
+	fresh_queue(true);
+	fake_ring_desc(&fx.ring, DESC, 0, table, 0, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
+	expect_device_error(-EINVAL);
+	/* A table outside guest RAM. */
+	fresh_queue(true);
+	fake_ring_desc(&fx.ring, DESC, 0, RAM_SIZE - 16, 48, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
+	expect_device_error(-EFAULT);
+	/* A nested indirect entry; a loop inside the table; a next past its
+	 * end. */
+	bad_table_entry(1, table, 48, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 2, -EINVAL);
+	bad_table_entry(2, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0, -ELOOP);
+	bad_table_entry(2, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 3, -EINVAL);
+	/* INDIRECT with NEXT, and indirect without the feature negotiated. */
+	fresh_queue(true);
+	fake_ring_desc(&fx.ring, DESC, 0, long_table(3), 48,
+		       VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
+	fake_ring_publish(&fx.ring, 0);
+	expect_device_error(-EINVAL);
+	fresh_queue(false);
+	fake_ring_desc(&fx.ring, DESC, 0, long_table(3), 48, VRING_DESC_F_INDIRECT, 0);
+	fake_ring_publish(&fx.ring, 0);
+	expect_device_error(-EINVAL);
 }
 
 static void wrong_direction_and_short_status(void **state)
@@ -321,14 +444,6 @@ static void wrong_direction_and_short_status(void **state)
 	request3(VIRTIO_BLK_T_IN, 3, 512, false);
 	expect_completion(VIRTIO_BLK_S_IOERR, 0);
 	assert_int_equal(fx.ram.base[DATA], 0x55);
-	/* Writable descriptor before a readable one. */
-	put_hdr(VIRTIO_BLK_T_OUT, 3);
-	fake_ring_desc(&fx.ring, DESC, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
-	fake_ring_desc(&fx.ring, DESC, 1, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
-	fake_ring_desc(&fx.ring, DESC, 2, DATA, 512, 0, 0);
-	fake_ring_publish(&fx.ring, 0);
-	expect_completion(VIRTIO_BLK_S_IOERR, 0);
-	assert_int_equal(image_byte(3 * 512), 3);
 	/* Zero-length status: the last writable byte is the data's, and the
 	 * request is no longer a whole number of sectors. */
 	request3(VIRTIO_BLK_T_IN, 0, 512, true);
@@ -339,12 +454,48 @@ static void wrong_direction_and_short_status(void **state)
 		assert_int_equal(run_one(&len), 1);
 		assert_int_equal(fx.ram.base[DATA + 511], VIRTIO_BLK_S_IOERR);
 	}
-	/* Short header. */
-	put_hdr(VIRTIO_BLK_T_IN, 0);
-	fake_ring_desc(&fx.ring, DESC, 0, HDR, 8, VRING_DESC_F_NEXT, 2);
-	fake_ring_desc(&fx.ring, DESC, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
-	fake_ring_publish(&fx.ring, 0);
-	expect_completion(VIRTIO_BLK_S_IOERR, 0);
+}
+
+/* A request without a 16-byte readable header or a writable status byte
+ * is refused before anything is written: the device's error, not the
+ * request's. */
+static void request_framing_errors(void **state)
+{
+	const struct fake_seg cases[][3] = {
+		{ { HDR, 16, false }, { DATA, 512, false }, { STATUS, 1, false } },
+		{ { HDR, 16, true }, { DATA, 512, true }, { STATUS, 1, true } },
+		{ { HDR, 8, false }, { DATA, 512, true }, { STATUS, 1, true } },
+		{ { HDR, 8, false }, { HDR + 8, 4, false }, { STATUS, 1, true } },
+	};
+	static struct vq_chain c;
+	uint32_t used = 77;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		put_hdr(VIRTIO_BLK_T_IN, 1);
+		memset(fx.ram.base + DATA, 0x5c, 512);
+		fake_ring_add(&fx.ring, 0, cases[i], 3);
+		assert_int_equal(vq_pop(&fx.vq, &c), 1);
+		assert_int_equal(blk_handle_request(&be, &c, &used), -EINVAL);
+		assert_int_equal(used, 77);
+		assert_int_equal(fx.ram.base[STATUS], 0xee);
+		assert_int_equal(fx.ram.base[DATA], 0x5c);
+		assert_int_equal(fx.ram.base[DATA + 511], 0x5c);
+	}
+	/* A header split over two readable buffers is fine. */
+	put_hdr(VIRTIO_BLK_T_IN, 1);
+	{
+		const struct fake_seg split[] = { { HDR, 8, false },
+						  { HDR + 8, 8, false },
+						  { DATA, 512, true },
+						  { STATUS, 1, true } };
+
+		fake_ring_add(&fx.ring, 0, split, 4);
+		assert_int_equal(run_one(&used), 1);
+		assert_int_equal(used, 513);
+		assert_int_equal(fx.ram.base[STATUS], VIRTIO_BLK_S_OK);
+		assert_int_equal(fx.ram.base[DATA], 1);
+	}
 }
 
 static void indirect_tables(void **state)
@@ -357,36 +508,12 @@ static void indirect_tables(void **state)
 	fake_ring_desc(&fx.ring, table, 0, HDR, 16, VRING_DESC_F_NEXT, 1);
 	fake_ring_desc(&fx.ring, table, 1, DATA, 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
 	fake_ring_desc(&fx.ring, table, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
-	fake_ring_desc(&fx.ring, DESC, 0, table, 48, VRING_DESC_F_INDIRECT, 0);
+	/* The write flag of the table's own descriptor is ignored (2.7.5.3.2). */
+	fake_ring_desc(&fx.ring, DESC, 0, table, 48, VRING_DESC_F_INDIRECT | VRING_DESC_F_WRITE, 0);
 	fake_ring_publish(&fx.ring, 0);
 	assert_int_equal(run_one(&len), 1);
 	assert_int_equal(fx.ram.base[STATUS], VIRTIO_BLK_S_OK);
 	assert_int_equal(fx.ram.base[DATA], 7);
-
-	/* Nested indirect entry: skipped and reported. */
-	fake_ring_desc(&fx.ring, table, 1, table, 48, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 2);
-	fake_ring_publish(&fx.ring, 0);
-	expect_completion(VIRTIO_BLK_S_IOERR, 0);
-	/* Table length not a multiple of 16, or zero. */
-	fake_ring_desc(&fx.ring, table, 1, DATA, 512, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
-	fake_ring_desc(&fx.ring, DESC, 0, table, 40, VRING_DESC_F_INDIRECT, 0);
-	fake_ring_publish(&fx.ring, 0);
-	fx.ram.base[STATUS] = 0xee;
-	assert_int_equal(run_one(&len), 1);
-	assert_int_equal(len, 0);
-	assert_int_equal(fx.ram.base[STATUS], 0xee);
-	/* A loop inside the table ends at its length. */
-	fake_ring_desc(&fx.ring, table, 2, STATUS, 1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
-	fake_ring_desc(&fx.ring, DESC, 0, table, 48, VRING_DESC_F_INDIRECT, 0);
-	fake_ring_publish(&fx.ring, 0);
-	expect_completion(VIRTIO_BLK_S_IOERR, 0);
-	/* Indirect without the feature negotiated. */
-	fake_ring_desc(&fx.ring, table, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
-	fx.vq.indirect = false;
-	fake_ring_publish(&fx.ring, 0);
-	assert_int_equal(run_one(&len), 1);
-	assert_int_equal(len, 0);
-	fx.vq.indirect = true;
 }
 
 static void avail_index_jump_breaks_queue(void **state)
@@ -466,9 +593,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(readonly_refuses_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(sector_range_checked_without_overflow, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(loop_ends_walk, setup, teardown),
-		cmocka_unit_test_setup_teardown(out_of_bounds_descriptors, setup, teardown),
+		cmocka_unit_test_setup_teardown(next_loops_are_device_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_links_and_buffers_are_device_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(bad_indirect_tables_are_device_errors, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(wrong_direction_and_short_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(request_framing_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(indirect_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(avail_index_jump_breaks_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(head_out_of_range_breaks_queue, setup, teardown),

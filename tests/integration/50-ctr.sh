@@ -128,6 +128,32 @@ fi
 [ "$bst" = 143 ] && [ -z "$(ls -d /sys/fs/cgroup/minictr/ctr-* 2>/dev/null)" ]
 ctr_expect bomb "SIGTERM ends the container (status $bst) and its cgroup is removed" $?
 
+# --- the container is its own session, and dies with minictr ---
+ctr_run sid -- /bin/sh -c 'echo "SID=$(cut -d" " -f6 /proc/self/stat)"'
+# The caller's session leader is outside the PID namespace: it would read 0.
+grep -qx 'SID=1' "$T/sid.out"
+ctr_expect sid "COMMAND runs in a session of its own (no TIOCSTI into the caller's terminal)" $?
+ctr_alive() { for p in /proc/[0-9]*; do { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null; echo; done | grep -c "^/bin/sleep $1"; }
+"$CTR" --rootfs "$CTR_ROOTFS" -- /bin/sleep 4321 >"$T/orphan.out" 2>&1 &
+orphan=$!
+sleep 2
+before=$(ctr_alive 4321)
+kill -KILL "$orphan"
+wait "$orphan" 2>/dev/null
+sleep 1
+[ "$before" = 1 ] && [ "$(ctr_alive 4321)" = 0 ]
+ctr_expect orphan "SIGKILL to minictr kills the container (after its credential change)" $?
+"$CTR" --rootfs "$CTR_ROOTFS" -- /bin/sleep 4322 >"$T/hup.out" 2>&1 &
+hup=$!
+sleep 2
+kill -HUP "$hup"
+wait "$hup"
+CTR_STATUS=$?
+# ...and that run removed what the killed one left behind.
+[ "$CTR_STATUS" = 129 ] && [ "$(ctr_alive 4322)" = 0 ] && [ -z "$(ls -d /sys/fs/cgroup/minictr/ctr-* 2>/dev/null)" ] &&
+	[ -z "$(ls /run/minictr)" ]
+ctr_expect hup "SIGHUP ends the container like SIGTERM (status $CTR_STATUS); no cgroup or runtime directory left" $?
+
 # --- network ---
 ctr_run net -- /bin/sh -c 'ls /sys/class/net'
 [ "$CTR_STATUS" = 0 ] && [ "$(cat "$T/net.out")" = lo ]

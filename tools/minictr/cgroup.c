@@ -140,6 +140,7 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 	snprintf(base, sizeof(base), "%s/minictr", mnt);
 	if (mkdir(base, 0755) < 0 && errno != EEXIST)
 		return err_sys(e, "mkdir %s", base);
+	remove_stale(base);
 	if ((r = enable_controllers(base, want, e)) < 0)
 		return err_wrap(e, "enable cgroup controllers");
 	if ((r = cg_path(mnt, name, cg->path, sizeof(cg->path), e)) < 0)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -160,21 +161,41 @@ static int run_init(const struct ctr_child *c, const sigset_t *oldmask)
 	}
 }
 
+/* Changing credentials clears PR_SET_PDEATHSIG: set it again, then make sure
+ * minictr did not die before that (it holds the pipe's write end open until
+ * it exits; getppid() says nothing across a PID namespace). */
+static int still_supervised(int go_fd, struct err *e)
+{
+	struct pollfd p = { .fd = go_fd, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return err_sys(e, "PR_SET_PDEATHSIG");
+	if (poll(&p, 1, 0) != 0)
+		return err_set(e, ECANCELED, "minictr exited while the container started");
+	return 0;
+}
+
 static int setup(const struct ctr_child *c, struct err *e)
 {
 	const struct ctr_opts *o = c->o;
 	char go;
 	int r;
 
+	/* A session of our own: COMMAND has no controlling terminal to push
+	 * input into (TIOCSTI) nor the caller's process group to signal. */
+	if (setsid() < 0)
+		return err_sys(e, "setsid");
 	/* Die with minictr; wait until it has written our id maps, put us in
 	 * the cgroup and plugged in the network. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return err_sys(e, "PR_SET_PDEATHSIG");
 	if (read(c->go_fd, &go, 1) != 1)
 		return err_set(e, ECANCELED, "minictr stopped before the container started");
-	close(c->go_fd);
 	if ((o->namespaces & CTR_NS_USER) && (r = become_root(e)) < 0)
 		return r;
+	if ((r = still_supervised(c->go_fd, e)) < 0)
+		return r;
+	close(c->go_fd);
 	/* After joining the cgroup, so the namespace's root is the container's. */
 	if ((o->namespaces & CTR_NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return err_sys(e, "unshare cgroup namespace");

@@ -18,4 +18,8 @@ int touch(const char *path, struct err *e);
 /* rm -rf without following symlinks or crossing mounts. */
 int remove_tree(const char *path, struct err *e);
 
+/* Remove the empty directories "ctr-PID" in dir whose minictr (PID) is gone:
+ * a minictr killed with SIGKILL could not remove its own. */
+void remove_stale(const char *dir);
+
 #endif

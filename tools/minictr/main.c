@@ -41,6 +41,7 @@ struct run {
 	char scratch[PATH_MAX];
 	char veth[16];
 	int vol_fds[CTR_MAX_VOLUMES];
+	int life_fd; /* write end of the start pipe, open until we exit, or -1 */
 	pid_t child;
 };
 
@@ -100,6 +101,7 @@ static int runtime_dir(struct run *rn, struct err *e)
 		snprintf(base, sizeof(base), "%s/minictr", xdg);
 	if ((r = mkdir_p(base, 0755, e)) < 0)
 		return r;
+	remove_stale(base);
 	if (snprintf(rn->scratch, sizeof(rn->scratch), "%s/%s", base, rn->name) >=
 	    (int)sizeof(rn->scratch))
 		return err_set(e, ENAMETOOLONG, "runtime path too long");
@@ -126,6 +128,8 @@ static void cleanup(struct run *rn)
 			close(rn->vol_fds[i]);
 	if (rn->lower_fd >= 0)
 		close(rn->lower_fd);
+	if (rn->life_fd >= 0)
+		close(rn->life_fd);
 }
 
 /* The image as the overlay's lower layer: an idmapped mount where owners must
@@ -206,8 +210,8 @@ static unsigned long clone_flags(unsigned ns)
 	return f; /* the cgroup namespace comes later, once the child is in its cgroup */
 }
 
-/* Wait for the container, forwarding SIGTERM/SIGINT sent to us (not those the
- * terminal already sent to the whole process group). */
+/* Wait for the container, forwarding SIGTERM/SIGINT/SIGHUP/SIGQUIT sent to
+ * us, the terminal's too: the container is in a session of its own. */
 static int supervise(struct run *rn, const sigset_t *set)
 {
 	for (;;) {
@@ -218,8 +222,7 @@ static int supervise(struct run *rn, const sigset_t *set)
 		if (sig < 0)
 			continue;
 		if (sig != SIGCHLD) {
-			if (si.si_code != SI_KERNEL)
-				kill(rn->child, sig);
+			kill(rn->child, sig);
 			continue;
 		}
 		pid_t p = waitpid(rn->child, &status, WNOHANG);
@@ -287,7 +290,9 @@ static int start(struct run *rn, struct err *e)
 	}
 	if (r == 0 && write(go[1], "g", 1) != 1)
 		r = err_sys(e, "start the container");
-	close(go[1]);
+	/* Held open while we live: the child checks it after its last
+	 * credential change (see container.c). */
+	rn->life_fd = go[1];
 	if (r < 0) {
 		/* Closing the pipe without a byte makes the child give up. */
 		kill(rn->child, SIGKILL);
@@ -308,6 +313,7 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < CTR_MAX_VOLUMES; i++)
 		rn.vol_fds[i] = -1;
 	rn.lower_fd = -1;
+	rn.life_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &rn.start);
 	if (ctr_parse_args(argc, argv, &rn.o, &e) < 0) {
 		fprintf(stderr, "minictr: error: %s\n", e.msg);
@@ -323,6 +329,8 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	if (start(&rn, &e) < 0) {
 		cleanup(&rn);

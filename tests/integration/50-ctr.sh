@@ -57,6 +57,24 @@ ctr_run ro -v "$vol:/data:ro" -- /bin/sh -c 'echo x >/data/nope'
 [ "$CTR_STATUS" != 0 ] && [ ! -e "$vol/nope" ]
 ctr_expect ro "a :ro volume refuses writes" $?
 
+rov=$T/ro-vol
+mkdir -p "$rov/sub" && mount -t tmpfs -o mode=1777 ro-sub "$rov/sub"
+ctr_run rorec -v "$rov:/r:ro" -- /bin/sh -c 'echo x >/r/sub/nope || echo REFUSED'
+[ ! -e "$rov/sub/nope" ] && grep -qx REFUSED "$T/rorec.out"
+ctr_expect rorec "a :ro volume is read-only in its submounts too" $?
+umount "$rov/sub"
+
+# An image symlink aiming out of the root: a volume behind it stays inside.
+img=$T/link-img
+mkdir -p "$img"
+cp -a "$CTR_ROOTFS/." "$img/"
+ln -s ../../../../../../../../../../tmp "$img/vol"
+esc=ctr-escape-$$
+ctr_run escape --rootfs "$img" -v "$vol:/vol/$esc" -- /bin/sh -c "cat /tmp/$esc/persist"
+[ "$CTR_STATUS" = 0 ] && grep -qx kept "$T/escape.out" && [ ! -e "/tmp/$esc" ]
+ctr_expect escape "a volume target behind an image's ../../.. symlink is resolved inside the root" $?
+rm -rf "$img"
+
 # --- a tar archive as the image, unpacked into the cache once ---
 (cd "$CTR_ROOTFS" && tar -cf "$T/image.tar" .)
 ctr_run tar1 --rootfs "$T/image.tar" --verbose -- /bin/sh -c 'echo "TAR=$(cat /etc/hostname)"'

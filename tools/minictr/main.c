@@ -25,6 +25,7 @@
 #include "tools/minictr/idmap.h"
 #include "tools/minictr/idmount.h"
 #include "tools/minictr/image.h"
+#include "tools/minictr/mounts.h"
 #include "tools/minictr/net.h"
 #include "tools/minictr/opts.h"
 
@@ -58,6 +59,8 @@ static int open_volumes(struct run *rn, struct err *e)
 		if (fd < 0 && errno != EPERM)
 			return err_sys(e, "volume %s", host);
 		rn->vol_fds[i] = fd;
+		if (fd >= 0 && rn->o.vols[i].readonly && mounts_tree_rdonly(fd, e) < 0)
+			return err_wrap(e, "volume %s", host);
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -11,7 +12,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "tools/minictr/fsutil.h"
+#include "tools/minictr/inroot.h"
 
 /* What OCI runtimes hide (runc/crun defaults): kernel memory, keys, timers
  * and firmware a container has no business reading. */
@@ -114,41 +117,57 @@ static int mount_overlay(const struct mounts_cfg *c, char *merged, size_t len, s
 	return do_mount("overlay", merged, "overlay", MS_NODEV | MS_NOSUID, data, e);
 }
 
+/* One volume: the detached tree minictr took (or, without the privilege for
+ * that, one taken here), attached at its target resolved inside the root. */
+static int mount_volume(const struct ctr_volume *v, int tree, int root, struct err *e)
+{
+	_cleanup_close_ int own = -1, dst = -1;
+	struct stat st;
+
+	if (tree < 0) {
+		own = tree = (int)syscall(SYS_open_tree, AT_FDCWD, v->host,
+					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (own < 0)
+			return err_sys(e, "volume %s", v->host);
+		if (v->readonly && mounts_tree_rdonly(own, e) < 0)
+			return err_wrap(e, "volume %s", v->host);
+	}
+	if (fstat(tree, &st) < 0)
+		return err_sys(e, "volume %s", v->host);
+	if ((dst = inroot_open(root, v->ctr, S_ISDIR(st.st_mode), e)) < 0)
+		return err_wrap(e, "volume target %s", v->ctr);
+	if (syscall(SYS_move_mount, tree, "", dst, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return err_sys(e, "bind volume %s on %s", v->host, v->ctr);
+	return 0;
+}
+
 static int mount_volumes(const struct mounts_cfg *c, const char *merged, struct err *e)
 {
-	const struct ctr_opts *o = c->o;
+	_cleanup_close_ int root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r;
 
-	for (unsigned i = 0; i < o->n_vols; i++) {
-		const struct ctr_volume *v = &o->vols[i];
-		int fd = c->vol_fds[i];
-		char dst[PATH_MAX];
-		struct stat st;
-		int r;
+	if (root < 0)
+		return err_sys(e, "open %s", merged);
+	for (unsigned i = 0; i < c->o->n_vols; i++)
+		if ((r = mount_volume(&c->o->vols[i], c->vol_fds[i], root, e)) < 0)
+			return r;
+	/* /proc, /sys and /dev are then mounted by path: no symlink on the way. */
+	if ((r = inroot_plain_dir(root, "proc", e)) < 0 ||
+	    (r = inroot_plain_dir(root, "sys", e)) < 0 ||
+	    (r = inroot_plain_dir(root, "dev", e)) < 0)
+		return r;
+	return 0;
+}
 
-		if ((fd >= 0 ? fstat(fd, &st) : stat(v->host, &st)) < 0)
-			return err_sys(e, "volume %s", v->host);
-		if ((r = join(dst, sizeof(dst), merged, v->ctr, e)) < 0)
-			return r;
-		if (S_ISDIR(st.st_mode))
-			r = mkdir_p(dst, 0755, e);
-		else {
-			char parent[PATH_MAX];
-			snprintf(parent, sizeof(parent), "%s", dst);
-			*strrchr(parent, '/') = '\0';
-			r = mkdir_p(parent, 0755, e);
-			if (r == 0)
-				r = touch(dst, e);
-		}
-		if (r < 0)
-			return err_wrap(e, "volume target %s", v->ctr);
-		/* fd: a detached bind mount minictr made outside; attach it here. */
-		if (fd >= 0 ? syscall(SYS_move_mount, fd, "", AT_FDCWD, dst,
-				      MOVE_MOUNT_F_EMPTY_PATH) < 0 :
-			      mount(v->host, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return err_sys(e, "bind volume %s on %s", v->host, v->ctr);
-		if (v->readonly && (r = remount_ro(dst, e)) < 0)
-			return r;
-	}
+int mounts_tree_rdonly(int tree, struct err *e)
+{
+	/* Every submount too: a plain read-only remount leaves them writable. */
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		    sizeof(attr)) < 0)
+		return err_sys(e, "make read-only");
 	return 0;
 }
 

@@ -20,5 +20,7 @@ struct mounts_cfg {
 };
 
 int mounts_setup(const struct mounts_cfg *c, struct err *e);
+/* Make a detached mount tree read-only, submounts included. */
+int mounts_tree_rdonly(int tree, struct err *e);
 
 #endif

@@ -34,6 +34,16 @@ ctr_run exit7 -- /bin/sh -c 'exit 7'
 [ "$CTR_STATUS" = 7 ]
 ctr_expect exit7 "COMMAND's exit status is minictr's (7)" $?
 
+# On an initramfs root (kvmbox's) minictr can only chroot: CAP_SYS_CHROOT must go.
+ctr_run chroot --verbose -- /bin/sh -c 'chroot / /bin/true && echo CHROOTED'
+if [ "$(awk '$2 == "/" { print $3; exit }' /proc/mounts)" = rootfs ]; then
+	grep -q 'chroot instead of pivot_root, CAP_SYS_CHROOT dropped' "$T/chroot.out" && ! grep -q CHROOTED "$T/chroot.out"
+	ctr_expect chroot "initramfs root: the container's root is a chroot it cannot chroot out of" $?
+else
+	grep -q CHROOTED "$T/chroot.out"
+	ctr_expect chroot "pivot_root: CAP_SYS_CHROOT kept, as in Docker's default set" $?
+fi
+
 # --- the writable layer vanishes, a volume persists, the image is untouched ---
 vol=$T/ctr-vol
 mkdir -p "$vol"

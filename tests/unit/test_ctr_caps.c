@@ -31,11 +31,22 @@ static void test_host_reaching_dropped(void **state)
 	assert_false(caps_default_has(CAP_SYS_RAWIO));
 }
 
+/* From an initramfs minictr can only chroot: CAP_SYS_CHROOT would undo it. */
+static void test_chroot_root_drops_sys_chroot(void **state)
+{
+	(void)state;
+	assert_true(caps_keep(CAP_SYS_CHROOT, false));
+	assert_false(caps_keep(CAP_SYS_CHROOT, true));
+	assert_true(caps_keep(CAP_CHOWN, true));
+	assert_false(caps_keep(CAP_MKNOD, false));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docker_default_kept),
 		cmocka_unit_test(test_host_reaching_dropped),
+		cmocka_unit_test(test_chroot_root_drops_sys_chroot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

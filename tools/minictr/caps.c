@@ -38,14 +38,22 @@ static unsigned last_cap(void)
 	return (unsigned)strtoul(buf, NULL, 10);
 }
 
-int caps_restrict(struct err *e)
+bool caps_keep(unsigned cap, bool chrooted)
+{
+	/* A chroot is escaped by chrooting again with CAP_SYS_CHROOT. */
+	if (chrooted && cap == CAP_SYS_CHROOT)
+		return false;
+	return caps_default_has(cap);
+}
+
+int caps_restrict(bool chrooted, struct err *e)
 {
 	unsigned last = last_cap();
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { { 0 } };
 
 	for (unsigned c = 0; c <= last; c++) {
-		if (caps_default_has(c))
+		if (caps_keep(c, chrooted))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return err_sys(e, "drop capability %u from the bounding set", c);
@@ -54,6 +62,8 @@ int caps_restrict(struct err *e)
 		return err_sys(e, "clear ambient capabilities");
 	for (size_t i = 0; i < sizeof(default_caps) / sizeof(default_caps[0]); i++) {
 		unsigned c = default_caps[i];
+		if (!caps_keep(c, chrooted))
+			continue;
 		data[c / 32].effective |= 1u << (c % 32);
 		data[c / 32].permitted |= 1u << (c % 32);
 		data[c / 32].inheritable |= 1u << (c % 32);

@@ -11,6 +11,9 @@
 bool caps_default_has(unsigned cap);
 /* Drop every other capability from the bounding set, the ambient set and the
  * current sets, and set no_new_privs. */
-int caps_restrict(struct err *e);
+/* Is cap kept in the container? chrooted: its root is a chroot (no
+ * pivot_root from an initramfs), which CAP_SYS_CHROOT would let it leave. */
+bool caps_keep(unsigned cap, bool chrooted);
+int caps_restrict(bool chrooted, struct err *e);
 
 #endif

@@ -222,9 +222,13 @@ static int setup(const struct ctr_child *c, struct err *e)
 				 .gid5_mapped = c->gid5_mapped };
 	if ((r = mounts_setup(&mc, e)) < 0)
 		return r;
+	bool chrooted = r > 0;
+	if (chrooted && o->verbose)
+		fprintf(stderr, "minictr: root is an initramfs: chroot instead of pivot_root, "
+				"CAP_SYS_CHROOT dropped\n");
 	if (o->workdir && chdir(o->workdir) < 0)
 		return err_sys(e, "workdir %s", o->workdir);
-	return caps_restrict(e);
+	return caps_restrict(chrooted, e);
 }
 
 int ctr_child_main(const struct ctr_child *c)

@@ -268,9 +268,12 @@ static int enter_root(const char *merged, struct err *e)
 			return err_sys(e, "move the new root over the initramfs");
 		if (chroot(".") < 0)
 			return err_sys(e, "chroot");
-	} else if (umount2(".", MNT_DETACH) < 0) {
-		return err_sys(e, "detach the old root");
+		if (chdir("/") < 0)
+			return err_sys(e, "chdir /");
+		return 1;
 	}
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_sys(e, "detach the old root");
 	if (chdir("/") < 0)
 		return err_sys(e, "chdir /");
 	return 0;
@@ -319,7 +322,10 @@ int mounts_setup(const struct mounts_cfg *c, struct err *e)
 	if ((r = mount_volumes(c, merged, e)) < 0 || (r = mount_proc_sys(c->o, merged, e)) < 0 ||
 	    (r = mount_dev(c, merged, e)) < 0)
 		return r;
-	if ((r = enter_root(merged, e)) < 0)
+	int chrooted = enter_root(merged, e);
+	if (chrooted < 0)
+		return chrooted;
+	if ((r = apply_masks(e)) < 0)
 		return r;
-	return apply_masks(e);
+	return chrooted;
 }

@@ -19,6 +19,7 @@ struct mounts_cfg {
 	bool gid5_mapped;    /* devpts may use gid=5 (tty) */
 };
 
+/* 0, or 1 when the root is a chroot (an initramfs cannot be pivoted away). */
 int mounts_setup(const struct mounts_cfg *c, struct err *e);
 /* Make a detached mount tree read-only, submounts included. */
 int mounts_tree_rdonly(int tree, struct err *e);

@@ -125,6 +125,20 @@ ctr_run nodev --no-user -v /dev/kmsg:/kmsg -- /bin/sh -c \
 [ "$CTR_STATUS" = 0 ] && grep -qx NULL "$T/nodev.out" && ! grep -q MKNOD "$T/nodev.out" && ! grep -q KMSG "$T/nodev.out"
 ctr_expect nodev "--no-user: mknod refused, a bound host device (/dev/kmsg) cannot be opened, /dev/null can" $?
 
+# --- what the container gets: no stray descriptor, a bounded writable layer ---
+ctr_run fds -- /bin/sh -c 'sleep 1 & ls /proc/$!/fd | tr "\n" " "; wait' 7</dev/null 9>"$T/fd9"
+[ "$CTR_STATUS" = 0 ] && [ "$(cat "$T/fds.out")" = "0 1 2 " ]
+ctr_expect fds "no descriptor above 2 reaches COMMAND (the caller's 7 and 9 stay out): $(cat "$T/fds.out")" $?
+ctr_run tmpsize --tmp-size 4M -- /bin/sh -c 'dd if=/dev/zero of=/big bs=1M count=8 2>&1; echo "DD=$?"'
+grep -q 'No space left on device' "$T/tmpsize.out" && grep -qx 'DD=1' "$T/tmpsize.out"
+ctr_expect tmpsize "--tmp-size 4M bounds the writable layer" $?
+# The tar rewritten in place, its size and mtime put back: a new cache entry.
+cp -p "$T/image.tar" "$T/image.copy"
+cat "$T/image.copy" >"$T/image.tar" && touch -r "$T/image.copy" "$T/image.tar"
+ctr_run tar3 --rootfs "$T/image.tar" --verbose -- /bin/true
+grep -q 'preparing image' "$T/tar3.out"
+ctr_expect tar3 "a tar rewritten in place (same size and mtime) is unpacked again" $?
+
 # --- cgroup v2 limits ---
 oom0=$(dmesg | grep -c 'Memory cgroup out of memory')
 ctr_run oom --mem 32M -- /bin/sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo SURVIVED'

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "tools/minictr/image.h"
@@ -43,11 +44,36 @@ static void test_owner_wrapping_refused(void **state)
 	assert_int_equal(image_map_owner(&m, "/x", 65536, 0, &u, &g, &e), -ERANGE);
 }
 
+/* A tar rewritten in place with its size and mtime put back must not hit the
+ * old cache entry: the inode change time (or inode) differs. */
+static void test_tar_key_sees_rewrite(void **state)
+{
+	struct stat a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.st_size = 4096;
+	a.st_mtim.tv_sec = 1700000000;
+	a.st_ctim.tv_sec = 1700000000;
+	a.st_ino = 42;
+	b = a;
+	assert_true(image_tar_key(1, &a) == image_tar_key(1, &b));
+	b.st_ctim.tv_nsec = 1;
+	assert_true(image_tar_key(1, &a) != image_tar_key(1, &b));
+	b = a;
+	b.st_ino = 43;
+	assert_true(image_tar_key(1, &a) != image_tar_key(1, &b));
+	b = a;
+	b.st_size = 4097;
+	assert_true(image_tar_key(1, &a) != image_tar_key(1, &b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_owner_in_map),
 		cmocka_unit_test(test_owner_wrapping_refused),
+		cmocka_unit_test(test_tar_key_sees_rewrite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

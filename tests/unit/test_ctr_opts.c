@@ -79,6 +79,7 @@ static void test_minimal(void **state)
 	assert_true(o.init);
 	assert_null(o.bridge);
 	assert_true(o.mem_bytes == 0 && o.cpu_millis == 0 && o.pids_max == 0 && o.io_weight == 0);
+	assert_true(o.tmp_bytes == 1ull << 30); /* the writable layer is always bounded */
 	/* COMMAND may also start at the first non-option, and options after it are its own. */
 	assert_int_equal(parse(&a, &o, &e, WORDS("--rootfs=/img", "ls", "--help")), 0);
 	assert_false(o.help);
@@ -99,7 +100,8 @@ static void test_all_options(void **state)
 			    "-w", "/srv", "-v", "/h:/c", "--volume", "/h2:/c2:ro", "--mem", "32M",
 			    "--cpus", "1.5", "--pids", "16", "--io-weight", "200", "--net",
 			    "bridge=br0", "--map-root", "200000:1000", "--no-init", "--boot-time",
-			    "--mem-report", "--verbose", "--no-ipc", "--no-cgroup", "--", "true")),
+			    "--mem-report", "--verbose", "--no-ipc", "--no-cgroup", "--tmp-size",
+			    "64M", "--", "true")),
 		0);
 	assert_string_equal(o.hostname, "box");
 	assert_int_equal(o.n_env, 2);
@@ -113,6 +115,7 @@ static void test_all_options(void **state)
 	assert_string_equal(o.vols[1].ctr, "/c2");
 	assert_true(o.vols[1].readonly);
 	assert_true(o.mem_bytes == 32ull << 20);
+	assert_true(o.tmp_bytes == 64ull << 20);
 	assert_true(o.cpu_millis == 1500);
 	assert_true(o.pids_max == 16);
 	assert_true(o.io_weight == 200);
@@ -178,6 +181,8 @@ static void test_bad_values(void **state)
 	bad_value("--mem", "-1M", "--mem");
 	bad_value("--mem", "0", "at least 1M");
 	bad_value("--mem", "99999999999T", "too large");
+	bad_value("--tmp-size", "12Q", "--tmp-size");
+	bad_value("--tmp-size", "512K", "at least 1M");
 	bad_value("--cpus", "0", "more than 0");
 	bad_value("--cpus", "abc", "--cpus");
 	bad_value("--cpus", "1.", "--cpus");

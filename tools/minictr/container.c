@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -82,6 +83,12 @@ static int exec_command(const struct ctr_opts *o)
 	const char *env[CTR_MAX_ENV + 8];
 
 	build_env(o, env, sizeof(env) / sizeof(env[0]));
+	/* Nothing minictr or its caller had open reaches COMMAND (a pipe to
+	 * init stays usable until the exec). */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		fprintf(stderr, "minictr: error: close_range: %s\n", strerror(errno));
+		return EXIT_SETUP;
+	}
 	if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1) == 0)
 		execvpe(o->argv[0], o->argv, (char *const *)(void *)env);
 	fprintf(stderr, "minictr: error: exec %s: %s\n", o->argv[0], strerror(errno));

@@ -54,6 +54,18 @@ static int cache_root(char *buf, size_t len, struct err *e)
 	return 0;
 }
 
+uint64_t image_tar_key(uint64_t h, const struct stat *st)
+{
+	/* Size and mtime can be put back after a rewrite (touch -d, tar -x);
+	 * the inode change time cannot, and a replaced file is a new inode. */
+	uint64_t f[8] = { (uint64_t)st->st_size,	 (uint64_t)st->st_mtim.tv_sec,
+			  (uint64_t)st->st_mtim.tv_nsec, (uint64_t)st->st_ctim.tv_sec,
+			  (uint64_t)st->st_ctim.tv_nsec, (uint64_t)st->st_ino,
+			  (uint64_t)st->st_dev,		 (uint64_t)st->st_mode };
+
+	return image_hash(h, f, sizeof(f));
+}
+
 /* Run argv and wait; stdout goes to stderr so it never mixes with COMMAND's. */
 static int run(char *const argv[], struct err *e)
 {
@@ -272,9 +284,7 @@ int image_resolve(const char *rootfs, const struct idmap *map, bool verbose, cha
 	if (map)
 		key = image_hash(key, map->r, map->n * sizeof(map->r[0]));
 	if (is_tar) {
-		uint64_t f[3] = { (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
-				  (uint64_t)st.st_mtim.tv_nsec };
-		key = image_hash(key, f, sizeof(f));
+		key = image_tar_key(key, &st);
 	} else {
 		/* A directory may change under us: key on every entry's metadata. */
 		struct walk w = { .cb = hash_one, .hash = key };

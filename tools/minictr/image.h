@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "common/err.h"
 #include "tools/minictr/idmap.h"
@@ -22,6 +23,8 @@ int image_resolve(const char *rootfs, const struct idmap *map, bool verbose, cha
  * or -ERANGE when the map does not cover either id. */
 int image_map_owner(const struct idmap *m, const char *rel, uint32_t uid, uint32_t gid,
 		    uint32_t *host_uid, uint32_t *host_gid, struct err *e);
+/* Cache key part for a tar archive: its size, mtime, ctime, inode, device. */
+uint64_t image_tar_key(uint64_t h, const struct stat *st);
 /* 64-bit FNV-1a, for cache keys. */
 uint64_t image_hash(uint64_t h, const void *data, size_t len);
 

@@ -84,7 +84,10 @@ static int mount_overlay(const struct mounts_cfg *c, char *merged, size_t len, s
 
 	/* The writable layer lives in a tmpfs of this mount namespace: it goes
 	 * away with the namespace, whatever way the container ends. */
-	if ((r = do_mount("minictr", c->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", e)) < 0)
+	char tmpfs_opts[64];
+	snprintf(tmpfs_opts, sizeof(tmpfs_opts), "mode=755,size=%llu",
+		 (unsigned long long)c->o->tmp_bytes);
+	if ((r = do_mount("minictr", c->scratch, "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts, e)) < 0)
 		return r;
 	if ((r = join(upper, sizeof(upper), c->scratch, "/upper", e)) < 0 ||
 	    (r = join(work, sizeof(work), c->scratch, "/work", e)) < 0 ||

@@ -37,6 +37,7 @@ void ctr_usage(const char *prog, int to_stderr)
 		"  -w, --workdir DIR     working directory inside the container (default: /)\n"
 		"  -v, --volume HOST:CTR[:ro|:rw]  bind mount a host path (repeatable)\n"
 		"  --mem SIZE            memory limit, K/M/G/T suffixes (cgroup v2 memory.max, no swap)\n"
+		"  --tmp-size SIZE       size of the writable layer (a tmpfs; default 1G)\n"
 		"  --cpus N              CPU limit, fractional allowed (cgroup v2 cpu.max)\n"
 		"  --pids N              process limit (cgroup v2 pids.max)\n"
 		"  --io-weight N         block I/O weight 1..10000 (cgroup v2 io.weight)\n"
@@ -265,8 +266,9 @@ static bool ns_flag(const char *arg, struct ctr_opts *o)
 
 /* Options that take a value, as "--opt VALUE" or "--opt=VALUE". */
 static const char *const valued[] = {
-	"--rootfs", "--hostname", "--env",  "-e",     "--workdir",   "-w",    "--volume",
-	"-v",	    "--mem",	  "--cpus", "--pids", "--io-weight", "--net", "--map-root",
+	"--rootfs", "--hostname",  "--env", "-e",	  "--workdir",
+	"-w",	    "--volume",	   "-v",    "--mem",	  "--cpus",
+	"--pids",   "--io-weight", "--net", "--map-root", "--tmp-size",
 };
 
 static int apply(struct ctr_opts *o, const char *opt, char *val, struct err *e)
@@ -297,6 +299,12 @@ static int apply(struct ctr_opts *o, const char *opt, char *val, struct err *e)
 			return err_wrap(e, "--mem");
 		if (o->mem_bytes < 1024 * 1024)
 			return err_set(e, ERANGE, "--mem %s: must be at least 1M", val);
+	} else if (!strcmp(opt, "--tmp-size")) {
+		int r = parse_size(val, &o->tmp_bytes, e);
+		if (r < 0)
+			return err_wrap(e, "--tmp-size");
+		if (o->tmp_bytes < 1024 * 1024)
+			return err_set(e, ERANGE, "--tmp-size %s: must be at least 1M", val);
 	} else if (!strcmp(opt, "--cpus"))
 		return ctr_parse_cpus(val, &o->cpu_millis, e);
 	else if (!strcmp(opt, "--pids"))
@@ -363,6 +371,7 @@ int ctr_parse_args(int argc, char *const argv[], struct ctr_opts *o, struct err 
 	memset(o, 0, sizeof(*o));
 	o->namespaces = CTR_NS_ALL;
 	o->init = true;
+	o->tmp_bytes = CTR_TMP_DEFAULT;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
 			i++;

@@ -9,6 +9,9 @@
 
 #define CTR_MAX_VOLUMES 32
 #define CTR_MAX_ENV	64
+/* The writable layer is a tmpfs: without a bound one container could fill
+ * half the host's RAM (tmpfs's own default) outside any --mem. */
+#define CTR_TMP_DEFAULT (1ull << 30)
 
 /* Namespace bits, each on by default; --no-NAME turns one off. */
 enum ctr_ns {
@@ -39,6 +42,7 @@ struct ctr_opts {
 	struct ctr_volume vols[CTR_MAX_VOLUMES];
 	unsigned n_vols;
 	uint64_t mem_bytes;  /* 0: no limit */
+	uint64_t tmp_bytes;  /* size of the writable layer's tmpfs (CTR_TMP_DEFAULT) */
 	uint64_t cpu_millis; /* CPUs x 1000, 0: no limit */
 	uint64_t pids_max;   /* 0: no limit */
 	uint64_t io_weight;  /* 0: no limit, else 1..10000 */

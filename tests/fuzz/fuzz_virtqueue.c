@@ -1,7 +1,8 @@
 /* libFuzzer target: a random split ring (descriptor table, indirect tables,
  * avail ring, buffers) in fake guest memory, walked with vq_pop and every
  * chain executed by the virtio-blk request engine against a memfd image.
- * Sanitizers turn any out-of-bounds access or UB into a crash. */
+ * Sanitizers turn any out-of-bounds access or UB into a crash; a write
+ * outside the chain's device-writable buffers (and the used ring) aborts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +51,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	vq->last_avail = (uint16_t)(data[2] | data[3] << 8);
 	for (unsigned n = 0; n < 2u * qsize; n++) {
-		uint32_t used;
+		uint32_t used = 0;
+		int r;
 
-		if (vq_pop(vq, &chain) <= 0 || blk_handle_request(&be, &chain, &used) < 0)
+		if (fake_queue_watch(&fq) < 0)
+			abort();
+		r = vq_pop(vq, &chain);
+		if (r == 1)
+			fake_queue_allow(&fq, &chain);
+		if (r == 1 && blk_handle_request(&be, &chain, &used) == 0)
+			vq_push(vq, chain.head, used);
+		/* Not a byte outside the chain's writable buffers and the used
+		 * ring, whatever the chain; a refused one writes nothing. */
+		if (fake_queue_wrote_outside(&fq) || (r == 1 && used > chain.in_bytes))
+			abort();
+		if (r != 1 || vq->broken)
 			break;
-		vq_push(vq, chain.head, used);
 	}
 	vq_want_interrupt(vq);
 	return 0;

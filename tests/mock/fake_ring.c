@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/mock/fake_ring.h"
@@ -99,6 +100,9 @@ int fake_queue_init(struct fake_queue *q, size_t ram_size, uint64_t ring_base, u
 void fake_queue_free(struct fake_queue *q)
 {
 	fake_ram_free(&q->ram);
+	free(q->before);
+	free(q->allowed);
+	q->before = q->allowed = NULL;
 }
 
 int fake_queue_load(struct fake_queue *q, const uint8_t *bytes, size_t len, uint16_t size,
@@ -121,4 +125,47 @@ int fake_queue_load(struct fake_queue *q, const uint8_t *bytes, size_t len, uint
 		}
 	}
 	return fake_ring_enable(&q->ring, &q->vq, &q->ram.mem, indirect, e);
+}
+
+int fake_queue_watch(struct fake_queue *q)
+{
+	if (!q->before)
+		q->before = malloc(q->ram.size);
+	if (!q->allowed)
+		q->allowed = malloc(q->ram.size);
+	if (!q->before || !q->allowed)
+		return -1;
+	memcpy(q->before, q->ram.base, q->ram.size);
+	memset(q->allowed, 0, q->ram.size);
+	return 0;
+}
+
+void fake_queue_allow(struct fake_queue *q, const struct vq_chain *c)
+{
+	for (unsigned i = c->nout; i < c->nout + c->nin; i++) {
+		size_t off = (size_t)((uint8_t *)c->iov[i].iov_base - q->ram.base);
+
+		/* Segments come from guest_buf: always inside RAM. */
+		if (off > q->ram.size || c->iov[i].iov_len > q->ram.size - off)
+			abort();
+		memset(q->allowed + off, 1, c->iov[i].iov_len);
+	}
+}
+
+bool fake_queue_wrote_outside(const struct fake_queue *q)
+{
+	uint64_t used = q->ring.used, used_end = used + 4 + 8u * q->ring.size;
+
+	/* Block by block: fuzz targets call this on every input. */
+	for (size_t b = 0; b < q->ram.size; b += 256) {
+		size_t n = q->ram.size - b < 256 ? q->ram.size - b : 256;
+
+		if (memcmp(q->before + b, q->ram.base + b, n) == 0)
+			continue;
+		for (size_t i = b; i < b + n; i++)
+			if (q->before[i] != q->ram.base[i] && !q->allowed[i] &&
+			    (i < used || i >= used_end))
+				return true;
+	}
+	return false;
 }

@@ -62,6 +62,9 @@ struct fake_queue {
 	struct fake_ram ram;
 	struct fake_ring ring;
 	struct virtqueue vq;
+	/* Write watch (fake_queue_watch): RAM as it was, and the bytes the
+	 * device may write since. */
+	uint8_t *before, *allowed;
 };
 
 /* Fresh RAM of ram_size with a ring of size at ring_base, enabled; 0 or -1. */
@@ -75,5 +78,13 @@ void fake_queue_free(struct fake_queue *q);
  * only the bounds checks. Returns vq_enable()'s result. */
 int fake_queue_load(struct fake_queue *q, const uint8_t *bytes, size_t len, uint16_t size,
 		    bool indirect, struct err *e);
+
+/* Fuzz targets check that a device writes only where a chain allows it:
+ * watch remembers RAM (0, or -1 when out of memory), allow adds a popped
+ * chain's device-writable segments, and wrote_outside says whether any
+ * byte outside them and the used ring changed since the watch began. */
+int fake_queue_watch(struct fake_queue *q);
+void fake_queue_allow(struct fake_queue *q, const struct vq_chain *c);
+bool fake_queue_wrote_outside(const struct fake_queue *q);
 
 #endif

@@ -3,7 +3,8 @@
  * SOCK_SEQPACKET socketpair standing in for the TAP. Checked: config space
  * (default MAC, link up), transmit on the kick, receive driven by the
  * "TAP", back-pressure without buffers (frames wait, the I/O thread
- * sleeps), delivery once buffers are posted. */
+ * sleeps), delivery once buffers are posted; a bad transmit header drops
+ * its frame, a bad receive buffer puts the device in NEEDS_RESET. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -169,10 +170,73 @@ static void receive_waits_for_buffers_without_spinning(void **state)
 	assert_int_equal(ram[RXBUF + 3 * 0x1000u + NET_HDR_LEN], 0x77);
 }
 
+/* A transmit header the driver may not send (a partial checksum without
+ * VIRTIO_NET_F_CSUM) drops that frame only: completed, never on the TAP,
+ * the device keeps working. */
+static void transmit_bad_header_dropped(void **state)
+{
+	uint8_t frame[NET_HDR_LEN + 60] = { 0 }, got[128];
+	const struct fake_seg seg = { TXBUF, sizeof(frame), false };
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 14 };
+	unsigned seen = fake_irq_msis();
+
+	(void)state;
+	memcpy(frame, &h, sizeof(h));
+	memcpy(ram + TXBUF, frame, sizeof(frame));
+	vdrv_submit(&drv, VIRTIO_NET_TXQ, 0, &seg, 1);
+	assert_true(vdrv_wait_irq(&drv, seen));
+	assert_int_equal(used_idx(VIRTIO_NET_TXQ), 1);
+	assert_int_equal(recv(peer, got, sizeof(got), MSG_DONTWAIT), -1);
+	assert_false(rd(VDRV_COMMON(&drv, device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* The next, good frame goes out. */
+	memset(ram + TXBUF, 0, NET_HDR_LEN);
+	seen = fake_irq_msis();
+	vdrv_submit(&drv, VIRTIO_NET_TXQ, 1, &seg, 1);
+	assert_true(vdrv_wait_irq(&drv, seen));
+	assert_int_equal(recv(peer, got, sizeof(got), 0), sizeof(frame));
+}
+
+/* A read-only receive buffer is a device error: NEEDS_RESET on the config
+ * vector, nothing written or completed, transmit stopped too; after the
+ * reset the waiting frame is delivered. */
+static void receive_bad_buffer_needs_reset(void **state)
+{
+	uint8_t frame[NET_HDR_LEN + 64] = { 0 }, got[128];
+	const struct fake_seg tx = { TXBUF, sizeof(frame), false };
+	unsigned seen = fake_irq_msis();
+
+	(void)state;
+	memset(frame + NET_HDR_LEN, 0x5e, 64);
+	memcpy(ram + TXBUF, frame, sizeof(frame));
+	fake_ring_add_buf(&drv.q[VIRTIO_NET_RXQ], 0, RXBUF, 2048, false);
+	vdrv_notify(&drv, VIRTIO_NET_RXQ);
+	assert_int_equal(send(peer, frame, sizeof(frame), 0), sizeof(frame));
+	assert_true(vdrv_wait_irq(&drv, seen));
+	assert_true(rd(VDRV_COMMON(&drv, device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(fake_irq_msi_data(), 0x40); /* the config vector */
+	assert_int_equal(used_idx(VIRTIO_NET_RXQ), 0);
+	assert_int_equal(ram[RXBUF], 0);
+	vdrv_submit(&drv, VIRTIO_NET_TXQ, 0, &tx, 1);
+	usleep(50 * 1000);
+	assert_int_equal(used_idx(VIRTIO_NET_TXQ), 0);
+	assert_int_equal(recv(peer, got, sizeof(got), MSG_DONTWAIT), -1);
+	/* Reset and bring-up: the frame that waited arrives. */
+	assert_int_equal(bring_up(), 0);
+	assert_false(rd(VDRV_COMMON(&drv, device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	seen = fake_irq_msis();
+	fake_ring_add_buf(&drv.q[VIRTIO_NET_RXQ], 0, RXBUF, 2048, true);
+	vdrv_notify(&drv, VIRTIO_NET_RXQ);
+	assert_true(vdrv_wait_irq(&drv, seen));
+	assert_true(vdrv_wait_used(&drv, VIRTIO_NET_RXQ, 1));
+	assert_int_equal(ram[RXBUF + NET_HDR_LEN], 0x5e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(config_space, setup, teardown),
+		cmocka_unit_test_setup_teardown(transmit_bad_header_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(receive_bad_buffer_needs_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(transmit_on_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(receive_waits_for_buffers_without_spinning, setup,
 						teardown),

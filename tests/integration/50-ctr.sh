@@ -107,10 +107,11 @@ cache=$(sed -n 's/^minictr: preparing image .* in \(.*\)\/[0-9a-f]* (.*/\1/p' "$
 	grep -q '^overlay / overlay .*nosuid,nodev' "$T/evil.out"
 ctr_expect evil "image cache $cache is 0700, holds no device node, the root is nosuid,nodev" $?
 # uid 4294867296 + 100000 wraps to root: the setuid file would be setuid-root.
+# (Some tar formats store a huge uid truncated: any id past the map must fail.)
 chown 4294867296:0 "$img/suid-sh"
 (cd "$img" && tar -cf "$T/wrap.tar" .)
 ctr_run wrap --rootfs "$T/wrap.tar" -- /bin/true
-[ "$CTR_STATUS" = 125 ] && grep -q 'suid-sh is owned by 4294867296:0, outside the container' "$T/wrap.out" &&
+[ "$CTR_STATUS" = 125 ] && grep -q 'suid-sh is owned by [0-9]*:0, outside the container' "$T/wrap.out" &&
 	[ -z "$(find "$cache" -perm -4000 -uid 0)" ]
 ctr_expect wrap "an image uid outside the id map is refused, no setuid-root file in the cache" $?
 # The directory image itself, through an idmapped mount or not: its node is useless.
@@ -175,6 +176,9 @@ ctr_run sid -- /bin/sh -c 'echo "SID=$(cut -d" " -f6 /proc/self/stat)"'
 # The caller's session leader is outside the PID namespace: it would read 0.
 grep -qx 'SID=1' "$T/sid.out"
 ctr_expect sid "COMMAND runs in a session of its own (no TIOCSTI into the caller's terminal)" $?
+ctr_run tty -t -- /bin/sh -c '[ -t 0 ] && [ -t 1 ] && echo TTY; exit 3' </dev/null
+[ "$CTR_STATUS" = 3 ] && grep -q '^TTY' "$T/tty.out"
+ctr_expect tty "-t: COMMAND's stdin and stdout are a pseudo-terminal of its own, status passed on" $?
 ctr_alive() { for p in /proc/[0-9]*; do { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null; echo; done | grep -c "^/bin/sleep $1"; }
 "$CTR" --rootfs "$CTR_ROOTFS" -- /bin/sleep 4321 >"$T/orphan.out" 2>&1 &
 orphan=$!

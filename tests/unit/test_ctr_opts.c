@@ -80,6 +80,7 @@ static void test_minimal(void **state)
 	assert_null(o.bridge);
 	assert_true(o.mem_bytes == 0 && o.cpu_millis == 0 && o.pids_max == 0 && o.io_weight == 0);
 	assert_true(o.tmp_bytes == 1ull << 30); /* the writable layer is always bounded */
+	assert_false(o.tty);
 	/* COMMAND may also start at the first non-option, and options after it are its own. */
 	assert_int_equal(parse(&a, &o, &e, WORDS("--rootfs=/img", "ls", "--help")), 0);
 	assert_false(o.help);
@@ -101,7 +102,7 @@ static void test_all_options(void **state)
 			    "--cpus", "1.5", "--pids", "16", "--io-weight", "200", "--net",
 			    "bridge=br0", "--map-root", "200000:1000", "--no-init", "--boot-time",
 			    "--mem-report", "--verbose", "--no-ipc", "--no-cgroup", "--tmp-size",
-			    "64M", "--", "true")),
+			    "64M", "-t", "--", "true")),
 		0);
 	assert_string_equal(o.hostname, "box");
 	assert_int_equal(o.n_env, 2);
@@ -116,6 +117,7 @@ static void test_all_options(void **state)
 	assert_true(o.vols[1].readonly);
 	assert_true(o.mem_bytes == 32ull << 20);
 	assert_true(o.tmp_bytes == 64ull << 20);
+	assert_true(o.tty);
 	assert_true(o.cpu_millis == 1500);
 	assert_true(o.pids_max == 16);
 	assert_true(o.io_weight == 200);

@@ -18,6 +18,7 @@
 #include "tools/minictr/caps.h"
 #include "tools/minictr/mounts.h"
 #include "tools/minictr/net.h"
+#include "tools/minictr/pty.h"
 
 #define EXIT_SETUP 125
 
@@ -192,6 +193,8 @@ static int setup(const struct ctr_child *c, struct err *e)
 	 * input into (TIOCSTI) nor the caller's process group to signal. */
 	if (setsid() < 0)
 		return err_sys(e, "setsid");
+	if (c->tty_fd >= 0 && (r = pty_attach(c->tty_fd, e)) < 0)
+		return r;
 	/* Die with minictr; wait until it has written our id maps, put us in
 	 * the cgroup and plugged in the network. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)

@@ -14,6 +14,7 @@ struct ctr_child {
 	int lower_fd;	       /* or a detached (idmapped) mount of it, -1 if none */
 	const char *scratch;   /* host directory for the writable layer's tmpfs */
 	int go_fd;	       /* read end: the parent writes one byte when ready */
+	int tty_fd;	       /* -t: the pseudo-terminal's slave, else -1 */
 	const int *vol_fds;    /* O_PATH fds of the volumes' host paths */
 	struct timespec start; /* CLOCK_MONOTONIC at minictr start, for --boot-time */
 	bool gid5_mapped;

@@ -28,6 +28,7 @@
 #include "tools/minictr/mounts.h"
 #include "tools/minictr/net.h"
 #include "tools/minictr/opts.h"
+#include "tools/minictr/pty.h"
 
 #define EXIT_SETUP 125
 
@@ -42,7 +43,8 @@ struct run {
 	char scratch[PATH_MAX];
 	char veth[16];
 	int vol_fds[CTR_MAX_VOLUMES];
-	int life_fd; /* write end of the start pipe, open until we exit, or -1 */
+	int life_fd;	/* write end of the start pipe, open until we exit, or -1 */
+	struct pty pty; /* -t */
 	pid_t child;
 };
 
@@ -133,6 +135,7 @@ static void cleanup(struct run *rn)
 		close(rn->lower_fd);
 	if (rn->life_fd >= 0)
 		close(rn->life_fd);
+	pty_close(&rn->pty);
 }
 
 /* The image as the overlay's lower layer: an idmapped mount where owners must
@@ -217,6 +220,10 @@ static unsigned long clone_flags(unsigned ns)
  * us, the terminal's too: the container is in a session of its own. */
 static int supervise(struct run *rn, const sigset_t *set)
 {
+	if (rn->pty.master >= 0) {
+		int status = pty_relay(&rn->pty, rn->child, set);
+		return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	}
 	for (;;) {
 		siginfo_t si;
 		int status;
@@ -258,6 +265,8 @@ static int start(struct run *rn, struct err *e)
 		return r;
 	if ((r = device_filter(rn, e)) < 0)
 		return r;
+	if (o->tty && (r = pty_open(&rn->pty, e)) < 0)
+		return r;
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return err_sys(e, "pipe");
 	rn->child = (pid_t)syscall(SYS_clone, clone_flags(o->namespaces) | SIGCHLD, NULL, NULL,
@@ -270,11 +279,14 @@ static int start(struct run *rn, struct err *e)
 	}
 	if (rn->child == 0) {
 		close(go[1]);
+		if (rn->pty.master >= 0)
+			close(rn->pty.master);
 		struct ctr_child c = { .o = o,
 				       .lower = rn->lower,
 				       .lower_fd = rn->lower_fd,
 				       .scratch = rn->scratch,
 				       .go_fd = go[0],
+				       .tty_fd = rn->pty.slave,
 				       .vol_fds = rn->vol_fds,
 				       .start = rn->start,
 				       .gid5_mapped = !(o->namespaces & CTR_NS_USER) ||
@@ -282,6 +294,10 @@ static int start(struct run *rn, struct err *e)
 		_exit(ctr_child_main(&c));
 	}
 	close(go[0]);
+	if (rn->pty.slave >= 0) {
+		close(rn->pty.slave);
+		rn->pty.slave = -1;
+	}
 	r = cg_add_pid(&rn->cg, rn->child, e);
 	if (r == 0 && (o->namespaces & CTR_NS_USER))
 		r = write_maps(rn, e);
@@ -317,6 +333,7 @@ int main(int argc, char **argv)
 		rn.vol_fds[i] = -1;
 	rn.lower_fd = -1;
 	rn.life_fd = -1;
+	rn.pty.master = rn.pty.slave = -1;
 	clock_gettime(CLOCK_MONOTONIC, &rn.start);
 	if (ctr_parse_args(argc, argv, &rn.o, &e) < 0) {
 		fprintf(stderr, "minictr: error: %s\n", e.msg);
@@ -334,6 +351,8 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
+	if (rn.o.tty)
+		sigaddset(&set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	if (start(&rn, &e) < 0) {
 		cleanup(&rn);

@@ -38,6 +38,7 @@ void ctr_usage(const char *prog, int to_stderr)
 		"  -v, --volume HOST:CTR[:ro|:rw]  bind mount a host path (repeatable)\n"
 		"  --mem SIZE            memory limit, K/M/G/T suffixes (cgroup v2 memory.max, no swap)\n"
 		"  --tmp-size SIZE       size of the writable layer (a tmpfs; default 1G)\n"
+		"  -t, --tty             COMMAND on a pseudo-terminal of its own (minictr relays it)\n"
 		"  --cpus N              CPU limit, fractional allowed (cgroup v2 cpu.max)\n"
 		"  --pids N              process limit (cgroup v2 pids.max)\n"
 		"  --io-weight N         block I/O weight 1..10000 (cgroup v2 io.weight)\n"
@@ -332,6 +333,8 @@ static int parse_one(int argc, char *const argv[], int *i, struct ctr_opts *o, s
 		o->mem_report = true;
 	else if (!strcmp(arg, "--verbose"))
 		o->verbose = true;
+	else if (!strcmp(arg, "-t") || !strcmp(arg, "--tty"))
+		o->tty = true;
 	else if (!strcmp(arg, "--no-init"))
 		o->init = false;
 	else if (!strcmp(arg, "--no-mount"))

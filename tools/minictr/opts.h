@@ -54,6 +54,7 @@ struct ctr_opts {
 	uint32_t map_count;
 	bool map_set;
 	bool init; /* small reaping init as PID 1 (default) */
+	bool tty;  /* -t: a pseudo-terminal for COMMAND */
 	bool boot_time;
 	bool mem_report;
 	bool verbose;

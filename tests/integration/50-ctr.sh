@@ -44,6 +44,12 @@ else
 	ctr_expect chroot "pivot_root: CAP_SYS_CHROOT kept, as in Docker's default set" $?
 fi
 
+# The default seccomp filter: no new namespaces (nor keys, bpf, mounts...) inside.
+ctr_run seccomp -- /bin/sh -c 'grep "^Seccomp:" /proc/self/status; unshare -U true && echo UNSHARED'
+ctr_run unconfined --seccomp=unconfined -- /bin/sh -c 'grep "^Seccomp:" /proc/self/status'
+grep -q '^Seccomp:.2' "$T/seccomp.out" && ! grep -q UNSHARED "$T/seccomp.out" && grep -q '^Seccomp:.0' "$T/unconfined.out"
+ctr_expect seccomp "a seccomp filter by default (unshare refused), none with --seccomp=unconfined" $?
+
 # --- the writable layer vanishes, a volume persists, the image is untouched ---
 vol=$T/ctr-vol
 mkdir -p "$vol"

@@ -81,6 +81,7 @@ static void test_minimal(void **state)
 	assert_true(o.mem_bytes == 0 && o.cpu_millis == 0 && o.pids_max == 0 && o.io_weight == 0);
 	assert_true(o.tmp_bytes == 1ull << 30); /* the writable layer is always bounded */
 	assert_false(o.tty);
+	assert_false(o.unconfined); /* the seccomp filter is on by default */
 	/* COMMAND may also start at the first non-option, and options after it are its own. */
 	assert_int_equal(parse(&a, &o, &e, WORDS("--rootfs=/img", "ls", "--help")), 0);
 	assert_false(o.help);
@@ -102,7 +103,7 @@ static void test_all_options(void **state)
 			    "--cpus", "1.5", "--pids", "16", "--io-weight", "200", "--net",
 			    "bridge=br0", "--map-root", "200000:1000", "--no-init", "--boot-time",
 			    "--mem-report", "--verbose", "--no-ipc", "--no-cgroup", "--tmp-size",
-			    "64M", "-t", "--", "true")),
+			    "64M", "-t", "--seccomp", "unconfined", "--", "true")),
 		0);
 	assert_string_equal(o.hostname, "box");
 	assert_int_equal(o.n_env, 2);
@@ -118,6 +119,7 @@ static void test_all_options(void **state)
 	assert_true(o.mem_bytes == 32ull << 20);
 	assert_true(o.tmp_bytes == 64ull << 20);
 	assert_true(o.tty);
+	assert_true(o.unconfined);
 	assert_true(o.cpu_millis == 1500);
 	assert_true(o.pids_max == 16);
 	assert_true(o.io_weight == 200);
@@ -185,6 +187,7 @@ static void test_bad_values(void **state)
 	bad_value("--mem", "99999999999T", "too large");
 	bad_value("--tmp-size", "12Q", "--tmp-size");
 	bad_value("--tmp-size", "512K", "at least 1M");
+	bad_value("--seccomp", "off", "default or unconfined");
 	bad_value("--cpus", "0", "more than 0");
 	bad_value("--cpus", "abc", "--cpus");
 	bad_value("--cpus", "1.", "--cpus");

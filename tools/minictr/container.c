@@ -19,6 +19,7 @@
 #include "tools/minictr/mounts.h"
 #include "tools/minictr/net.h"
 #include "tools/minictr/pty.h"
+#include "tools/minictr/sysfilter.h"
 
 #define EXIT_SETUP 125
 
@@ -238,7 +239,10 @@ static int setup(const struct ctr_child *c, struct err *e)
 				"CAP_SYS_CHROOT dropped\n");
 	if (o->workdir && chdir(o->workdir) < 0)
 		return err_sys(e, "workdir %s", o->workdir);
-	return caps_restrict(chrooted, e);
+	if ((r = caps_restrict(chrooted, e)) < 0)
+		return r;
+	/* Last: the filter refuses mount and unshare, which set-up needed. */
+	return o->unconfined ? 0 : sysfilter_install(e);
 }
 
 int ctr_child_main(const struct ctr_child *c)

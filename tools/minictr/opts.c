@@ -39,6 +39,7 @@ void ctr_usage(const char *prog, int to_stderr)
 		"  --mem SIZE            memory limit, K/M/G/T suffixes (cgroup v2 memory.max, no swap)\n"
 		"  --tmp-size SIZE       size of the writable layer (a tmpfs; default 1G)\n"
 		"  -t, --tty             COMMAND on a pseudo-terminal of its own (minictr relays it)\n"
+		"  --seccomp default|unconfined  the default seccomp filter, or none\n"
 		"  --cpus N              CPU limit, fractional allowed (cgroup v2 cpu.max)\n"
 		"  --pids N              process limit (cgroup v2 pids.max)\n"
 		"  --io-weight N         block I/O weight 1..10000 (cgroup v2 io.weight)\n"
@@ -267,9 +268,9 @@ static bool ns_flag(const char *arg, struct ctr_opts *o)
 
 /* Options that take a value, as "--opt VALUE" or "--opt=VALUE". */
 static const char *const valued[] = {
-	"--rootfs", "--hostname",  "--env", "-e",	  "--workdir",
-	"-w",	    "--volume",	   "-v",    "--mem",	  "--cpus",
-	"--pids",   "--io-weight", "--net", "--map-root", "--tmp-size",
+	"--rootfs", "--hostname", "--env",	"-e",	     "--workdir", "-w",
+	"--volume", "-v",	  "--mem",	"--cpus",    "--pids",	  "--io-weight",
+	"--net",    "--map-root", "--tmp-size", "--seccomp",
 };
 
 static int apply(struct ctr_opts *o, const char *opt, char *val, struct err *e)
@@ -300,6 +301,11 @@ static int apply(struct ctr_opts *o, const char *opt, char *val, struct err *e)
 			return err_wrap(e, "--mem");
 		if (o->mem_bytes < 1024 * 1024)
 			return err_set(e, ERANGE, "--mem %s: must be at least 1M", val);
+	} else if (!strcmp(opt, "--seccomp")) {
+		if (strcmp(val, "unconfined") && strcmp(val, "default"))
+			return err_set(e, EINVAL, "--seccomp '%s': expected default or unconfined",
+				       val);
+		o->unconfined = !strcmp(val, "unconfined");
 	} else if (!strcmp(opt, "--tmp-size")) {
 		int r = parse_size(val, &o->tmp_bytes, e);
 		if (r < 0)

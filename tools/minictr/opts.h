@@ -53,8 +53,9 @@ struct ctr_opts {
 	uint32_t map_host_id; /* --map-root HOSTID[:COUNT]; used when map_set */
 	uint32_t map_count;
 	bool map_set;
-	bool init; /* small reaping init as PID 1 (default) */
-	bool tty;  /* -t: a pseudo-terminal for COMMAND */
+	bool init;	 /* small reaping init as PID 1 (default) */
+	bool tty;	 /* -t: a pseudo-terminal for COMMAND */
+	bool unconfined; /* --seccomp=unconfined: no seccomp filter */
 	bool boot_time;
 	bool mem_report;
 	bool verbose;

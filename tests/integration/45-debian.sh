@@ -150,7 +150,6 @@ else
 		deb_fail "Debian SIGTERM boot" "no multi-user.target"
 		deb_end 0
 	fi
-fi
 
 	# 4. minictr over the Debian root (ext4): an idmapped mount, not a copy;
 	# root's files are root's inside, writes go to the throwaway layer.

@@ -21,7 +21,8 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARNINGS) -I. -D_GNU_SOURCE -pthread -MMD -MP $(SANFLAGS)
 LDFLAGS += -pthread $(SANFLAGS)
-LDLIBS  := -luuid
+# libseccomp builds the VMM's filters (vmm/seccomp.c); libseccomp.a when linked static.
+LDLIBS  := -luuid -lseccomp
 
 # common/: code minivmm and minictr share (errors, sizes, cleanup, clock, file mapping).
 COMMON_SRCS := $(wildcard common/*.c)

@@ -13,6 +13,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 
+#include "vmm/seccomp.h"
 #include "vmm/vm.h"
 
 /* Completions after which an interrupt goes out even if the queue still has
@@ -252,6 +253,8 @@ static void *io_thread(void *arg)
 {
 	struct virtio_pci *vp = arg;
 
+	if (seccomp_enter_thread(vp->vm, seccomp_io_role(vp->ops->name)) < 0)
+		return NULL;
 	for (;;) {
 		struct epoll_event ev[VIRTIO_PCI_MAX_QUEUES + VIRTIO_PCI_MAX_EXTRA + 2];
 		int n = epoll_wait(vp->epoll_fd, ev, (int)(sizeof(ev) / sizeof(ev[0])), -1);

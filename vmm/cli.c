@@ -24,6 +24,7 @@ enum {
 	OPT_ALLOW_EMULATED_KVM,
 	OPT_NO_REBOOT,
 	OPT_SHUTDOWN_TIMEOUT,
+	OPT_SECCOMP,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +41,7 @@ static const struct option long_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "check-host", no_argument, NULL, OPT_CHECK_HOST },
 	{ "allow-emulated-kvm", no_argument, NULL, OPT_ALLOW_EMULATED_KVM },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -82,6 +84,9 @@ const char *cli_usage(void)
 	       "                       the VM if the guest has not powered off SECONDS later\n"
 	       "                       (default 15; 0 stops at once). A second SIGTERM, or\n"
 	       "                       SIGINT, stops at once.\n"
+	       "  --seccomp on|off     per-thread seccomp filters (default on): a system call\n"
+	       "                       outside a thread's list kills minivmm with SIGSYS\n"
+	       "                       (status 159); off is for debugging and says so\n"
 	       "  --check-host         print one line on the KVM this host offers; exit 0\n"
 	       "                       when a stock guest kernel runs at hardware speed\n"
 	       "  --allow-emulated-kvm run even on a /dev/kvm without VT-x/AMD-V behind it\n"
@@ -97,7 +102,8 @@ const char *cli_usage(void)
 	       "kernel at hardware speed), 2 on a usage error or invalid input file,\n"
 	       "121 when --timeout stopped the VM, 122 when the guest kernel panicked,\n"
 	       "123 when the guest reset the machine with --no-reboot, 128+N after\n"
-	       "signal N (143: the guest did not power off within --shutdown-timeout).\n";
+	       "signal N (143: the guest did not power off within --shutdown-timeout;\n"
+	       "159: SIGSYS, a system call the seccomp filters forbid).\n";
 }
 
 /* A plain decimal count in [min, max] for option opt (--cpus, --timeout). */
@@ -174,6 +180,11 @@ static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *
 		return parse_count("--shutdown-timeout", arg, 0, CLI_MAX_SHUTDOWN_TIMEOUT,
 				   &o->shutdown_timeout_s, e);
 	case OPT_NO_REBOOT: o->no_reboot = true; return 0;
+	case OPT_SECCOMP:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return err_set(e, EINVAL, "--seccomp: '%s' is not on or off", arg);
+		o->seccomp = !strcmp(arg, "on");
+		return 0;
 	case OPT_CONSOLE: return parse_console(arg, o, e);
 	case OPT_UUID:
 		if (uuid_parse(arg, o->uuid) < 0)
@@ -202,6 +213,7 @@ int cli_parse(int argc, char **argv, struct vmm_options *o, struct err *e)
 	o->cpus = 1;
 	o->console = CONSOLE_STDIO;
 	o->shutdown_timeout_s = CLI_DEFAULT_SHUTDOWN_TIMEOUT;
+	o->seccomp = true;
 	optind = 1;
 	opterr = 0; /* we word the errors ourselves */
 	while ((c = getopt_long(argc, argv, ":vh", long_options, NULL)) != -1) {

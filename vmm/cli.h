@@ -40,6 +40,7 @@ struct vmm_options {
 	unsigned timeout_s;	     /* stop the VM after this many seconds; 0: never */
 	unsigned shutdown_timeout_s; /* SIGTERM: power button, hard stop after this */
 	bool no_reboot;		     /* a guest reset ends minivmm (EXIT_GUEST_RESET) */
+	bool seccomp;		     /* per-thread seccomp filters (--seccomp=off: none) */
 	const char *disks[CLI_MAX_DISKS];
 	unsigned ndisks;
 	const char *nics[CLI_MAX_NICS];

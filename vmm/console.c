@@ -14,6 +14,7 @@
 
 #include "devices/serial.h"
 #include "vmm/exit_status.h"
+#include "vmm/seccomp.h"
 #include "vmm/vm.h"
 
 #define OUT_BUF_SIZE (64 * 1024)
@@ -100,6 +101,8 @@ static void *writer_thread(void *arg)
 	struct console *c = arg;
 
 	pthread_setname_np(pthread_self(), "console-out");
+	if (seccomp_enter_thread(c->vm, SECCOMP_CONSOLE_OUT) < 0)
+		return NULL;
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		size_t n;
@@ -180,6 +183,8 @@ static void *reader_thread(void *arg)
 	uint8_t buf[256];
 
 	pthread_setname_np(pthread_self(), "console-in");
+	if (seccomp_enter_thread(c->vm, SECCOMP_CONSOLE_IN) < 0)
+		return NULL;
 	while (!vm_stopping(c->vm)) {
 		struct pollfd p[2] = {
 			{ .fd = c->in_fd, .events = POLLIN },

@@ -27,6 +27,7 @@
 #include "vmm/host_kvm.h"
 #include "vmm/kvm.h"
 #include "vmm/layout.h"
+#include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -355,6 +356,25 @@ static int check_host_kvm(const struct vmm_options *o, struct err *e)
 	return r;
 }
 
+/* After the host side is open and before the first VM is built: the main
+ * thread's filter then covers building the VM again after a guest reset
+ * (the first boot takes the same path), and every thread started from here
+ * on runs under it and under its own role's filter. */
+static int enter_sandbox(const struct vmm_options *o, struct err *e)
+{
+	int r;
+
+	if (!o->seccomp) {
+		fprintf(stderr, "minivmm: --seccomp=off: the sandbox is off, no seccomp filter on "
+				"any thread\n");
+		return 0;
+	}
+	r = seccomp_prepare(e);
+	if (r == 0)
+		r = seccomp_enter(SECCOMP_MAIN, e);
+	return r;
+}
+
 static int init_vm(struct machine *m, const struct vmm_options *o, struct err *e)
 {
 	int r = vm_init_common(&m->vm, NULL, o->mem, e);
@@ -438,6 +458,8 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in, uint64_t star
 		*fail_status = EXIT_RUNTIME_FAILURE;
 		r = check_host_kvm(o, e);
 	}
+	if (r == 0)
+		r = enter_sandbox(o, e);
 	while (r == 0) {
 		r = run_once(m, o, in, boot_start_ns, deadline_ns, &timed_out, e);
 		teardown_vm(m);

@@ -14,6 +14,7 @@
 #include "common/cleanup.h"
 #include "vmm/cpuid.h"
 #include "vmm/exit_status.h"
+#include "vmm/seccomp.h"
 
 #define KICK_SIGNAL	  SIGUSR1
 #define CPUID_MAX_ENTRIES 256
@@ -274,6 +275,9 @@ static void *vcpu_thread(void *arg)
 	sigfillset(&set);
 	sigdelset(&set, KICK_SIGNAL);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
+	/* Confined before the guest's first instruction runs. */
+	if (seccomp_enter_thread(v->vm, SECCOMP_VCPU) < 0)
+		return NULL;
 
 	while (!vm_stopping(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {

@@ -95,6 +95,8 @@ expect_error "--timeout 0" "--timeout: 0 is out of range" $K --timeout 0
 expect_error "--timeout -1" "--timeout: '-1' is not a number" $K --timeout -1
 expect_error "--timeout abc" "--timeout: 'abc' is not a number" $K --timeout abc
 expect_error "empty --timeout" "--timeout: '' is not a number" $K --timeout ""
+expect_error "--seccomp maybe" "--seccomp: 'maybe' is not on or off" $K --seccomp=maybe
+expect_error "--seccomp without on or off" "--seccomp. needs an argument" $K --seccomp
 
 # The KVM this host offers. What --check-host must say, from the state of
 # /dev/kvm (absent, denied, ok), /proc/cpuinfo and /sys/module (independent of

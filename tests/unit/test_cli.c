@@ -49,6 +49,7 @@ static void defaults(void **state)
 	assert_int_equal(o.timeout_s, 0); /* no deadline */
 	assert_int_equal(o.shutdown_timeout_s, CLI_DEFAULT_SHUTDOWN_TIMEOUT);
 	assert_false(o.no_reboot);
+	assert_true(o.seccomp);			    /* the sandbox is on unless asked */
 	assert_null(strstr(o.cmdline, "acpi=off")); /* a full OS: ACPI on */
 	assert_false(o.uuid_given);
 	assert_false(uuid_is_null(o.uuid)); /* generated */
@@ -156,6 +157,20 @@ static void power_options(void **state)
 	assert_non_null(strstr(cli_usage(), "123 when the guest reset"));
 }
 
+static void seccomp_option(void **state)
+{
+	struct vmm_options o;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--seccomp=off"), 0);
+	assert_false(o.seccomp);
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--seccomp", "off", "--seccomp", "on"), 0);
+	assert_true(o.seccomp); /* the last one counts */
+	assert_non_null(strstr(cli_usage(), "--seccomp on|off"));
+	assert_non_null(strstr(cli_usage(), "159: SIGSYS"));
+}
+
 struct bad_case {
 	const char *argv[8];
 	const char *message;
@@ -201,6 +216,10 @@ static void bad_inputs(void **state)
 		{ { "--kernel", "k", "--shutdown-timeout", "-1" }, "not a number" },
 		{ { "--kernel", "k", "--no-reboot=1" }, "--no-reboot" },
 		{ { "--kernel", "k", "--check-host=yes" }, "unknown option" },
+		{ { "--kernel", "k", "--seccomp=maybe" }, "--seccomp: 'maybe' is not on or off" },
+		{ { "--kernel", "k", "--seccomp", "" }, "--seccomp: '' is not on or off" },
+		{ { "--kernel", "k", "--seccomp=OFF" }, "is not on or off" },
+		{ { "--kernel", "k", "--seccomp" }, "needs an argument" },
 	};
 
 	(void)state;
@@ -241,6 +260,7 @@ int main(void)
 		cmocka_unit_test(help_and_version), cmocka_unit_test(check_host),
 		cmocka_unit_test(timeout),	    cmocka_unit_test(power_options),
 		cmocka_unit_test(bad_inputs),	    cmocka_unit_test(too_many_disks),
+		cmocka_unit_test(seccomp_option),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

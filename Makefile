@@ -44,7 +44,7 @@ FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_RUNS   ?= 200000
 
-.PHONY: all help deps unit unit-san fuzz guest kvmbox integration check demo shell bench clean \
+.PHONY: all help deps unit unit-san fuzz fuzz-long guest kvmbox integration check demo shell bench clean \
 	format format-check
 
 all: $(BUILD)/minivmm $(BUILD)/minictr $(BUILD)/vmmstat
@@ -59,6 +59,7 @@ help:
 	@echo "make image      build/image/debian.img: Debian 12 with systemd, booted from a disk"
 	@echo "make demo-debian boot that image, show systemd-analyze, power it off"
 	@echo "make SANITIZE=1 sanitizer build in build/san/"
+	@echo "make fuzz       every fuzz target, FUZZ_RUNS inputs each (fuzz-long: FUZZ_TIME s each)"
 	@echo "make format     apply .clang-format to every C file (format-check: only check)"
 
 deps:
@@ -121,6 +122,18 @@ fuzz: $(FUZZ_BINS)
 		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=4096 2>&1 | tail -n 2; \
 	done
 
+# Each target for FUZZ_TIME seconds from its own corpus (kept, so coverage
+# grows run to run); crashes land in build/fuzz/ (docs/fuzzing.md).
+FUZZ_TIME ?= 600
+fuzz-long: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+		c=build/fuzz/corpus/$${f##*/}; mkdir -p $$c; \
+		echo "fuzz-long: $$f ($(FUZZ_TIME) s, corpus $$c)"; \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=4096 -artifact_prefix=build/fuzz/ \
+			$$c >$$c.log 2>&1 || { tail -n 40 $$c.log; exit 1; }; \
+		grep '^Done' $$c.log; \
+	done
+
 # Every C file we own; .clang-format says how it looks.
 FORMAT_SRCS = $(shell find common vmm devices boot guest tests tools -name '*.[ch]' | sort)
 
@@ -170,4 +183,4 @@ clean:
 -include tools/image/image.mk
 
 # Only the compiler's dependency files (build/image holds a Debian tree with *.d dirs).
--include $(shell find build/obj build/san/obj -name '*.d' -type f -print 2>/dev/null)
+-include $(sort $(shell find $(BUILD)/obj build/obj build/san/obj -name '*.d' -type f -print 2>/dev/null))

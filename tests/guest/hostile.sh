@@ -127,10 +127,13 @@ phase mmio
 # --- 2b. a hostile driver on raw virtqueues --------------------------------
 # The virtio-blk function driven by hand through its BAR 0, with rings and
 # buffers in the reserved area below 1 MiB (guest RAM to the VMM, not RAM to
-# the guest kernel, so /dev/mem may write it): a real read, chains that loop,
-# point outside RAM or past the disk, an indirect table that loops or is
-# huge, then a corrupt avail index and rings outside RAM, which must put the
-# device in NEEDS_RESET. The device must serve a real read between them.
+# the guest kernel, so /dev/mem may write it): a real read; a read past the
+# end of the disk (a well-formed request: completed with an I/O error); then,
+# one at a time, malformed chains (a NEXT loop, a buffer outside RAM, a NEXT
+# out of range, an indirect table that loops or lies outside RAM, no
+# writable status byte), a corrupt avail index and rings outside RAM: each
+# must put the device in NEEDS_RESET without completing anything, and after
+# a reset the device must serve a real read again.
 BLK=
 for d in $DEVS; do
 	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1af4:0x1042 ] && BLK=$d && break
@@ -191,6 +194,24 @@ post() { # HEAD...: publish chains, notify, wait for the used index to follow
 	[ "$(mem $((USED + 2)) 16)" = $AVAIL_IDX ] ||
 		fail "used index $(mem $((USED + 2)) 16), want $AVAIL_IDX after chains $*"
 }
+fresh_queue() { # reset, an empty ring, set the queue up again
+	AVAIL_IDX=0
+	for a in $AVAIL $USED; do mem $a 64 0; done
+	queue_setup $DESC $AVAIL $USED 16
+}
+refused() { # HEAD WHAT: the chain puts the device in NEEDS_RESET, completes nothing
+	used0=$(mem $((USED + 2)) 16)
+	mem $((AVAIL + 4 + 2 * (AVAIL_IDX % 16))) 16 "$1"
+	AVAIL_IDX=$((AVAIL_IDX + 1))
+	mem $((AVAIL + 2)) 16 $AVAIL_IDX
+	cc 0x3000 16 0
+	i=0
+	while [ $(($(cc 0x14 8) & 0x40)) = 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	[ $(($(cc 0x14 8) & 0x40)) = 64 ] || fail "no NEEDS_RESET after $2"
+	[ "$(mem $((USED + 2)) 16)" = "$used0" ] || fail "$2 was completed"
+	fresh_queue
+	real_read
+}
 real_read() { # a 512-byte read of sector 0 must bring the host's pattern
 	mem $DATA 64 0
 	mem $STATUS 8 0xff
@@ -222,9 +243,17 @@ for k in 0 1 2 3; do
 	mem $((IND + 16 * k)) 64 $HDR
 	mem $((IND + 16 * k + 8)) 64 $((16 | (F_NEXT << 32) | (((k + 1) % 4) << 48)))
 done
-post 3 4 6 7 8 9 10
-[ $(($(cc 0x14 8) & 0x40)) = 0 ] || fail "NEEDS_RESET after malformed chains"
+mem $STATUS 8 0xff
+post 6
+[ "$(mem $STATUS 8)" = 1 ] || fail "a read past the end of the disk: status $(mem $STATUS 8), want 1 (IOERR)"
+[ $(($(cc 0x14 8) & 0x40)) = 0 ] || fail "NEEDS_RESET after a well-formed read past the end"
 real_read
+refused 3 "a NEXT loop"
+refused 4 "a buffer outside RAM"
+refused 7 "an indirect table that loops"
+refused 8 "an indirect table outside RAM"
+refused 9 "a NEXT out of range"
+refused 10 "a request without a writable status byte"
 # A corrupt avail index (more chains than the ring holds): NEEDS_RESET.
 mem $((AVAIL + 2)) 16 $((AVAIL_IDX + 100))
 cc 0x3000 16 0
@@ -235,9 +264,7 @@ while [ $(($(cc 0x14 8) & 0x40)) = 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 
 queue_setup 0xfffffffffffff000 0xffffffff00000000 $((0x100000000 - 4096)) 16
 [ $(($(cc 0x14 8) & 0x40)) = 64 ] || fail "no NEEDS_RESET for rings outside RAM"
 # And after a reset the device works again.
-AVAIL_IDX=0
-for a in $AVAIL $USED; do mem $a 64 0; done
-queue_setup $DESC $AVAIL $USED 16
+fresh_queue
 real_read
 cc 0x14 8 0
 exec 3>&-

@@ -20,9 +20,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The writable bytes of each chain popped and not yet completed, in pop
+ * order: the engine completes them in that order. Not keyed by head: a
+ * hostile ring may list one head twice, and a frame written into the first
+ * copy may rewrite the descriptors the second pop reads. */
 struct rx_ctx {
 	struct virtqueue *vq;
-	uint64_t in_bytes[1u << 16]; /* writable bytes of each popped head */
+	uint64_t in_bytes[1u << 16];
+	unsigned npopped;
 };
 
 static struct fake_queue fq;
@@ -36,7 +41,9 @@ static int pop(void *p, struct vq_chain *c)
 	int r = vq_pop(x->vq, c);
 
 	if (r == 1) {
-		x->in_bytes[c->head] = c->in_bytes;
+		if (x->npopped == sizeof(x->in_bytes) / sizeof(x->in_bytes[0]))
+			abort();
+		x->in_bytes[x->npopped++] = c->in_bytes;
 		fake_queue_allow(&fq, c);
 	}
 	return r;
@@ -46,21 +53,32 @@ static void complete(void *p, const struct vring_used_elem *els, unsigned n)
 {
 	struct rx_ctx *x = p;
 
+	if (n > x->npopped)
+		abort();
 	for (unsigned i = 0; i < n; i++)
-		if (els[i].len > x->in_bytes[els[i].id & 0xffff])
+		if (els[i].len > x->in_bytes[x->npopped - n + i])
 			abort();
+	x->npopped -= n;
 	vq_push_batch(x->vq, els, n);
 }
 
 static void unpop(void *p, unsigned n)
 {
-	vq_unpop(((struct rx_ctx *)p)->vq, (uint16_t)n);
+	struct rx_ctx *x = p;
+
+	if (n > x->npopped)
+		abort();
+	x->npopped -= n;
+	vq_unpop(x->vq, (uint16_t)n);
 }
 
 static void error(void *p, unsigned n)
 {
+	struct rx_ctx *x = p;
+
 	(void)n;
-	((struct rx_ctx *)p)->vq->broken = true; /* as NEEDS_RESET stops it */
+	x->npopped = 0;	      /* nothing of this frame is completed */
+	x->vq->broken = true; /* as NEEDS_RESET stops it */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -102,6 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(frame, data + 8 + at, n);
 	}
 	ctx.vq = &fq.vq;
+	ctx.npopped = 0;
 	q.ring_size = qsize;
 	for (unsigned n = 0; n < 1u + data[6] % 4; n++) {
 		enum net_rx_result r;

@@ -18,12 +18,6 @@
 #include "vmm/vm.h"
 
 #define OUT_BUF_SIZE (64 * 1024)
-/* How long a full output buffer may hold up the vCPU writing to the UART
- * before the reader counts as stalled: a slow reader (a busy pipe, a file on
- * a loaded host) paces the guest like a real UART's baud rate and loses
- * nothing; a stalled one (a paused pager) costs the guest this once, then its
- * output is dropped and counted until the reader moves again. */
-#define OUT_STALL_NS (100 * 1000 * 1000)
 
 struct console {
 	struct vm *vm;
@@ -36,11 +30,9 @@ struct console {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	pthread_cond_t room; /* the writer made room (CLOCK_MONOTONIC waits) */
 	uint8_t buf[OUT_BUF_SIZE];
 	size_t head, count;
 	uint64_t dropped;
-	bool stalled; /* the reader did not drain within OUT_STALL_NS */
 	bool closing;
 
 	pthread_t writer, reader;
@@ -76,25 +68,6 @@ enum console_key console_escape_step(bool *pending, uint8_t byte)
 	return KEY_NONE; /* unknown escapes are swallowed */
 }
 
-/* Full buffer: wait (bounded) for the writer; a reader that does not drain
- * in time is marked stalled. Lock held. */
-static void wait_for_room_locked(struct console *c)
-{
-	struct timespec deadline;
-	uint64_t ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	ns = (uint64_t)deadline.tv_nsec + OUT_STALL_NS;
-	deadline.tv_sec += (time_t)(ns / 1000000000u);
-	deadline.tv_nsec = (long)(ns % 1000000000u);
-	while (c->count == OUT_BUF_SIZE && !c->closing) {
-		if (pthread_cond_timedwait(&c->room, &c->lock, &deadline) == ETIMEDOUT) {
-			c->stalled = c->count == OUT_BUF_SIZE;
-			return;
-		}
-	}
-}
-
 void console_put(void *opaque, uint8_t byte)
 {
 	struct console *c = opaque;
@@ -102,8 +75,6 @@ void console_put(void *opaque, uint8_t byte)
 	if (c->mode == CONSOLE_NONE)
 		return;
 	pthread_mutex_lock(&c->lock);
-	if (c->count == OUT_BUF_SIZE && !c->stalled && !c->closing)
-		wait_for_room_locked(c);
 	if (c->count == OUT_BUF_SIZE) {
 		c->dropped++;
 	} else {
@@ -157,8 +128,6 @@ static void *writer_thread(void *arg)
 		}
 		c->head = (c->head + (size_t)w) % OUT_BUF_SIZE;
 		c->count -= (size_t)w;
-		c->stalled = false;
-		pthread_cond_broadcast(&c->room);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return NULL;
@@ -272,11 +241,6 @@ int console_open(struct vm *vm, enum console_mode mode, const char *path, struct
 	c->in_fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->cond, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->room, &ca);
-	pthread_condattr_destroy(&ca);
 	if (mode == CONSOLE_FILE) {
 		c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (c->out_fd < 0) {
@@ -326,7 +290,6 @@ void console_stop(struct console *c)
 	pthread_mutex_lock(&c->lock);
 	c->closing = true;
 	pthread_cond_signal(&c->cond);
-	pthread_cond_broadcast(&c->room);
 	pthread_mutex_unlock(&c->lock);
 	if (c->writer_started) {
 		struct timespec deadline;
@@ -360,7 +323,6 @@ void console_close(struct console *c)
 	if (c->own_out_fd)
 		close(c->out_fd);
 	pthread_cond_destroy(&c->cond);
-	pthread_cond_destroy(&c->room);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }

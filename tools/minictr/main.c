@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cgroup.h"
 #include "common/err.h"
-#include "tools/minictr/cgroup.h"
 #include "tools/minictr/container.h"
 #include "tools/minictr/devfilter.h"
 #include "tools/minictr/fsutil.h"
@@ -116,6 +116,24 @@ static int runtime_dir(struct run *rn, struct err *e)
 		return r;
 	}
 	return 0;
+}
+
+static int cgroup_setup(struct run *rn, struct err *e)
+{
+	const struct ctr_opts *o = &rn->o;
+	struct cg_spec s = {
+		.tool = "minictr",
+		.name = rn->name,
+		.limits = { .mem_bytes = o->mem_bytes,
+			    .cpu_millis = o->cpu_millis,
+			    .pids_max = o->pids_max,
+			    .io_weight = o->io_weight },
+		/* Without a user namespace the device filter needs a cgroup of its own. */
+		.required = !(o->namespaces & CTR_NS_USER),
+		.verbose = o->verbose,
+	};
+
+	return cg_create(&rn->cg, &s, e);
 }
 
 static void cleanup(struct run *rn)
@@ -261,7 +279,7 @@ static int start(struct run *rn, struct err *e)
 		return r;
 	if ((r = runtime_dir(rn, e)) < 0)
 		return r;
-	if ((r = cg_create(&rn->cg, o, rn->name, e)) < 0)
+	if ((r = cgroup_setup(rn, e)) < 0)
 		return r;
 	if ((r = device_filter(rn, e)) < 0)
 		return r;

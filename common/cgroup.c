@@ -1,6 +1,6 @@
-/* The side-effect half of cgroup.h: creating, filling and removing the
- * container's cgroup under <cgroup2 mount>/minictr/. */
-#include "tools/minictr/cgroup.h"
+/* The side-effect half of cgroup.h: creating, filling and removing one
+ * group under <cgroup2 mount>/<tool>/. */
+#include "common/cgroup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tools/minictr/fsutil.h"
+#include "common/file_text.h"
 
 static int knob(const char *dir, const char *file, char *buf, size_t len)
 {
@@ -45,13 +45,13 @@ static int enable_controllers(const char *dir, const char *want, struct err *e)
 	return write_knob(dir, "cgroup.subtree_control", line, e);
 }
 
-static int write_limits(const struct cgroup *cg, const struct ctr_opts *o, struct err *e)
+static int write_limits(const struct cgroup *cg, const struct cg_limits *l, struct err *e)
 {
 	char val[64];
 	int r;
 
-	if (o->mem_bytes) {
-		snprintf(val, sizeof(val), "%llu", (unsigned long long)o->mem_bytes);
+	if (l->mem_bytes) {
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)l->mem_bytes);
 		if ((r = write_knob(cg->path, "memory.max", val, e)) < 0)
 			return r;
 		/* No swap: the limit must mean RAM. The file is absent without swap accounting. */
@@ -59,19 +59,19 @@ static int write_limits(const struct cgroup *cg, const struct ctr_opts *o, struc
 		if (r < 0 && r != -ENOENT)
 			return r;
 	}
-	if (o->cpu_millis) {
-		if ((r = cg_format_cpu_max(o->cpu_millis, val, sizeof(val), e)) < 0)
+	if (l->cpu_millis) {
+		if ((r = cg_format_cpu_max(l->cpu_millis, val, sizeof(val), e)) < 0)
 			return r;
 		if ((r = write_knob(cg->path, "cpu.max", val, e)) < 0)
 			return r;
 	}
-	if (o->pids_max) {
-		snprintf(val, sizeof(val), "%llu", (unsigned long long)o->pids_max);
+	if (l->pids_max) {
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)l->pids_max);
 		if ((r = write_knob(cg->path, "pids.max", val, e)) < 0)
 			return r;
 	}
-	if (o->io_weight) {
-		snprintf(val, sizeof(val), "%llu", (unsigned long long)o->io_weight);
+	if (l->io_weight) {
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)l->io_weight);
 		r = write_knob(cg->path, "io.weight", val, e);
 		if (r == -ENOENT) /* weights come from BFQ when iocost is not set up */
 			r = write_knob(cg->path, "io.bfq.weight", val, e);
@@ -85,15 +85,15 @@ static int write_limits(const struct cgroup *cg, const struct ctr_opts *o, struc
 	return 0;
 }
 
-int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, struct err *e)
+int cg_create(struct cgroup *cg, const struct cg_spec *s, struct err *e)
 {
 	char mountinfo[65536], mnt[PATH_MAX], avail[256], needed[64], missing[64];
-	char base[PATH_MAX + 32], want[80];
+	char base[PATH_MAX + 32], want[80], path[sizeof(cg->path)];
 	bool limits;
 	int r;
 
 	memset(cg, 0, sizeof(*cg));
-	cg_needed(o, needed, sizeof(needed));
+	cg_needed(&s->limits, needed, sizeof(needed));
 	limits = needed[0] != '\0';
 	if ((r = read_text("/proc/self/mountinfo", mountinfo, sizeof(mountinfo), e)) < 0)
 		return r;
@@ -104,9 +104,9 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 				       "cannot apply limits (%s): no cgroup v2 hierarchy "
 				       "is mounted",
 				       needed);
-		if (o->verbose)
-			fprintf(stderr,
-				"minictr: no cgroup v2 hierarchy: running without a cgroup\n");
+		if (s->verbose)
+			fprintf(stderr, "%s: no cgroup v2 hierarchy: running without a cgroup\n",
+				s->tool);
 		return 0;
 	}
 	snprintf(base, sizeof(base), "%s/cgroup.controllers", mnt);
@@ -119,15 +119,16 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 			       "cgroup v2 controller(s) not available: %s "
 			       "(the cgroup2 hierarchy at %s offers: %s)",
 			       missing, mnt, avail[0] ? avail : "none");
-	/* Without a user namespace the device filter needs a cgroup of its own. */
-	bool must = limits || !(o->namespaces & CTR_NS_USER);
+	/* required: the caller needs a cgroup of its own even without limits
+	 * (minictr's device filter without a user namespace). */
+	bool must = limits || s->required;
 	cg->has_memory = cg_has_controller(avail, "memory");
 	if (!must && !cg->has_memory) {
-		if (o->verbose)
+		if (s->verbose)
 			fprintf(stderr,
-				"minictr: cgroup v2 at %s has no memory controller (offers: %s): "
+				"%s: cgroup v2 at %s has no memory controller (offers: %s): "
 				"running without a cgroup\n",
-				mnt, avail[0] ? avail : "none");
+				s->tool, mnt, avail[0] ? avail : "none");
 		return 0;
 	}
 	/* Always account memory when we can, so --mem-report has a number. */
@@ -135,27 +136,26 @@ int cg_create(struct cgroup *cg, const struct ctr_opts *o, const char *name, str
 		 strstr(needed, "memory") || !cg->has_memory ? "" :
 		 needed[0]				     ? " memory" :
 							       "memory");
+	/* Checked before anything is written; cg->path stays "" until the group exists. */
+	if ((r = cg_path(mnt, s->tool, s->name, path, sizeof(path), e)) < 0)
+		return r;
 	if ((r = enable_controllers(mnt, want, e)) < 0)
 		return err_wrap(e, "enable cgroup controllers");
-	snprintf(base, sizeof(base), "%s/minictr", mnt);
+	snprintf(base, sizeof(base), "%s/%s", mnt, s->tool);
 	if (mkdir(base, 0755) < 0 && errno != EEXIST)
 		return err_sys(e, "mkdir %s", base);
 	remove_stale(base);
 	if ((r = enable_controllers(base, want, e)) < 0)
 		return err_wrap(e, "enable cgroup controllers");
-	if ((r = cg_path(mnt, name, cg->path, sizeof(cg->path), e)) < 0)
-		return r;
-	if (mkdir(cg->path, 0755) < 0) {
-		r = err_sys(e, "mkdir %s", cg->path);
-		cg->path[0] = '\0';
-		return r;
-	}
-	if ((r = write_limits(cg, o, e)) < 0) {
+	if (mkdir(path, 0755) < 0)
+		return err_sys(e, "mkdir %s", path);
+	memcpy(cg->path, path, sizeof(cg->path));
+	if ((r = write_limits(cg, &s->limits, e)) < 0) {
 		cg_destroy(cg);
 		return err_wrap(e, "cgroup limits");
 	}
-	if (o->verbose)
-		fprintf(stderr, "minictr: cgroup %s (limits: %s)\n", cg->path,
+	if (s->verbose)
+		fprintf(stderr, "%s: cgroup %s (limits: %s)\n", s->tool, cg->path,
 			limits ? needed : "none");
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* Pure cgroup v2 helpers: nothing here touches the filesystem. */
-#include "tools/minictr/cgroup.h"
+#include "common/cgroup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -83,16 +83,16 @@ static void append_word(char *buf, size_t len, const char *word)
 	snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
 }
 
-void cg_needed(const struct ctr_opts *o, char *buf, size_t len)
+void cg_needed(const struct cg_limits *l, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	if (o->mem_bytes)
+	if (l->mem_bytes)
 		append_word(buf, len, "memory");
-	if (o->cpu_millis)
+	if (l->cpu_millis)
 		append_word(buf, len, "cpu");
-	if (o->pids_max)
+	if (l->pids_max)
 		append_word(buf, len, "pids");
-	if (o->io_weight)
+	if (l->io_weight)
 		append_word(buf, len, "io");
 }
 
@@ -133,13 +133,21 @@ int cg_format_cpu_max(uint64_t millis, char *buf, size_t len, struct err *e)
 	return 0;
 }
 
-int cg_path(const char *mount, const char *name, char *buf, size_t len, struct err *e)
+static bool one_component(const char *s)
+{
+	return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+int cg_path(const char *mount, const char *tool, const char *name, char *buf, size_t len,
+	    struct err *e)
 {
 	int n;
 
-	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+	if (!one_component(tool))
+		return err_set(e, EINVAL, "invalid cgroup name '%s'", tool);
+	if (!one_component(name))
 		return err_set(e, EINVAL, "invalid cgroup name '%s'", name);
-	n = snprintf(buf, len, "%s/minictr/%s", mount, name);
+	n = snprintf(buf, len, "%s/%s/%s", mount, tool, name);
 	if (n < 0 || (size_t)n >= len)
 		return err_set(e, ENAMETOOLONG, "cgroup path under %s is too long", mount);
 	return 0;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "tools/minictr/cgroup.h"
+#include "common/cgroup.h"
 
 /* This project's build host: hybrid, the v2 mount carries hugetlb only. */
 static const char hybrid[] =
@@ -65,21 +65,31 @@ static void test_controllers(void **state)
 
 static void test_needed(void **state)
 {
-	struct ctr_opts o;
+	struct cg_limits l;
 	char buf[64];
 
 	(void)state;
-	memset(&o, 0, sizeof(o));
-	cg_needed(&o, buf, sizeof(buf));
+	memset(&l, 0, sizeof(l));
+	cg_needed(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "");
-	o.mem_bytes = 1 << 25;
-	o.pids_max = 16;
-	cg_needed(&o, buf, sizeof(buf));
+	l.mem_bytes = 1 << 25;
+	l.pids_max = 16;
+	cg_needed(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "memory pids");
-	o.cpu_millis = 500;
-	o.io_weight = 100;
-	cg_needed(&o, buf, sizeof(buf));
+	l.cpu_millis = 500;
+	l.io_weight = 100;
+	cg_needed(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "memory cpu pids io");
+	/* Each limit alone names only its own controller. */
+	cg_needed(&(struct cg_limits){ .cpu_millis = 1 }, buf, sizeof(buf));
+	assert_string_equal(buf, "cpu");
+	cg_needed(&(struct cg_limits){ .io_weight = 10000 }, buf, sizeof(buf));
+	assert_string_equal(buf, "io");
+	cg_needed(&(struct cg_limits){ .mem_bytes = 1 }, buf, sizeof(buf));
+	assert_string_equal(buf, "memory");
+	/* A buffer too small truncates, still NUL-terminated. */
+	cg_needed(&l, buf, 8);
+	assert_string_equal(buf, "memory ");
 }
 
 static void test_cpu_max(void **state)
@@ -107,12 +117,28 @@ static void test_path(void **state)
 	struct err e;
 
 	(void)state;
-	assert_int_equal(cg_path("/sys/fs/cgroup", "ctr-42", buf, sizeof(buf), &e), 0);
+	assert_int_equal(cg_path("/sys/fs/cgroup", "minictr", "ctr-42", buf, sizeof(buf), &e), 0);
 	assert_string_equal(buf, "/sys/fs/cgroup/minictr/ctr-42");
-	assert_int_equal(cg_path("/sys/fs/cgroup", "a/b", buf, sizeof(buf), &e), -EINVAL);
-	assert_int_equal(cg_path("/sys/fs/cgroup", "..", buf, sizeof(buf), &e), -EINVAL);
-	assert_int_equal(cg_path("/sys/fs/cgroup", "", buf, sizeof(buf), &e), -EINVAL);
-	assert_int_equal(cg_path("/sys/fs/cgroup", "ctr-42", buf, 20, &e), -ENAMETOOLONG);
+	assert_int_equal(cg_path("/sys/fs/cgroup", "minictr", "a/b", buf, sizeof(buf), &e),
+			 -EINVAL);
+	assert_int_equal(cg_path("/sys/fs/cgroup", "minictr", "..", buf, sizeof(buf), &e), -EINVAL);
+	assert_int_equal(cg_path("/sys/fs/cgroup", "minictr", "", buf, sizeof(buf), &e), -EINVAL);
+	assert_int_equal(cg_path("/sys/fs/cgroup", "minictr", "ctr-42", buf, 20, &e),
+			 -ENAMETOOLONG);
+	/* The tool names the parent group. */
+	assert_int_equal(cg_path("/sys/fs/cgroup", "minivmm", "vm-7", buf, sizeof(buf), &e), 0);
+	assert_string_equal(buf, "/sys/fs/cgroup/minivmm/vm-7");
+	assert_int_equal(cg_path("/sys/fs/cgroup/unified", "minivmm", "vm-7", buf, sizeof(buf), &e),
+			 0);
+	assert_string_equal(buf, "/sys/fs/cgroup/unified/minivmm/vm-7");
+	/* It must be one path component too. */
+	assert_int_equal(cg_path("/sys/fs/cgroup", "a/b", "vm-7", buf, sizeof(buf), &e), -EINVAL);
+	assert_int_equal(cg_path("/sys/fs/cgroup", "..", "vm-7", buf, sizeof(buf), &e), -EINVAL);
+	assert_int_equal(cg_path("/sys/fs/cgroup", "", "vm-7", buf, sizeof(buf), &e), -EINVAL);
+	/* Exactly the room for the path and its NUL; one byte less is too long. */
+	assert_int_equal(cg_path("/m", "t", "n", buf, sizeof("/m/t/n"), &e), 0);
+	assert_string_equal(buf, "/m/t/n");
+	assert_int_equal(cg_path("/m", "t", "n", buf, sizeof("/m/t/n") - 1, &e), -ENAMETOOLONG);
 }
 
 int main(void)

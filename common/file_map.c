@@ -6,29 +6,42 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/cleanup.h"
-
 int map_file(struct mapped_file *f, const char *path, const char *what, struct err *e)
 {
-	_cleanup_close_ int fd = -1;
+	int r;
+
+	f->path = path;
+	f->what = what;
+	f->data = NULL;
+	f->len = 0;
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	f->open = f->fd >= 0;
+	if (!f->open)
+		return err_sys(e, "cannot open %s %s", what, path);
+	r = remap_file(f, e);
+	if (r < 0)
+		close_mapped_file(f);
+	return r;
+}
+
+int remap_file(struct mapped_file *f, struct err *e)
+{
 	struct stat st;
 	void *p;
 
-	f->path = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_sys(e, "cannot open %s %s", what, path);
-	if (fstat(fd, &st) < 0)
-		return err_sys(e, "cannot stat %s %s", what, path);
+	if (!f->open)
+		return err_set(e, EBADF, "%s %s is not open", f->what, f->path);
+	if (fstat(f->fd, &st) < 0)
+		return err_sys(e, "cannot stat %s %s", f->what, f->path);
 	if (S_ISDIR(st.st_mode))
-		return err_set(e, EISDIR, "%s %s is a directory", what, path);
+		return err_set(e, EISDIR, "%s %s is a directory", f->what, f->path);
 	if (!S_ISREG(st.st_mode))
-		return err_set(e, EINVAL, "%s %s is not a regular file", what, path);
+		return err_set(e, EINVAL, "%s %s is not a regular file", f->what, f->path);
 	if (st.st_size == 0)
-		return err_set(e, EINVAL, "%s %s is empty", what, path);
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		return err_set(e, EINVAL, "%s %s is empty", f->what, f->path);
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, f->fd, 0);
 	if (p == MAP_FAILED)
-		return err_sys(e, "cannot map %s %s", what, path);
+		return err_sys(e, "cannot map %s %s", f->what, f->path);
 	f->data = p;
 	f->len = (size_t)st.st_size;
 	return 0;
@@ -40,4 +53,13 @@ void unmap_file(struct mapped_file *f)
 		munmap((void *)(uintptr_t)f->data, f->len);
 	f->data = NULL;
 	f->len = 0;
+}
+
+void close_mapped_file(struct mapped_file *f)
+{
+	unmap_file(f);
+	if (f->open)
+		close(f->fd);
+	f->open = false;
+	f->fd = -1;
 }

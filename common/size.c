@@ -43,3 +43,38 @@ int parse_size(const char *s, uint64_t *out, struct err *e)
 	*out = v << shift;
 	return 0;
 }
+
+int parse_cpu_millis(const char *opt, const char *s, uint64_t *millis, struct err *e)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned digits = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return err_set(e, EINVAL, "%s: empty value", opt);
+	if (*p < '0' || *p > '9')
+		return err_set(e, EINVAL, "%s: '%s' is not a number like 2 or 0.5", opt, s);
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > 1000000)
+			return err_set(e, ERANGE, "%s: '%s' is too large", opt, s);
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (++digits > 3)
+				return err_set(e, EINVAL, "%s: '%s' has more than 3 decimals", opt,
+					       s);
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+		if (digits == 0)
+			return err_set(e, EINVAL, "%s: '%s' is not a number like 2 or 0.5", opt, s);
+		for (; digits < 3; digits++)
+			frac *= 10;
+	}
+	if (*p)
+		return err_set(e, EINVAL, "%s: '%s' is not a number like 2 or 0.5", opt, s);
+	if (whole * 1000 + frac == 0)
+		return err_set(e, ERANGE, "%s: must be more than 0", opt);
+	*millis = whole * 1000 + frac;
+	return 0;
+}

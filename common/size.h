@@ -12,4 +12,8 @@
  * makes sense. Returns 0 or -EINVAL / -ERANGE with e filled. */
 int parse_size(const char *s, uint64_t *out, struct err *e);
 
+/* A CPU count like "2" or "0.5" (at most 3 decimals, more than 0, at most
+ * 1000000) in thousandths of a CPU; opt names the option in errors. */
+int parse_cpu_millis(const char *opt, const char *s, uint64_t *millis, struct err *e);
+
 #endif

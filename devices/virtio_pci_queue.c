@@ -253,6 +253,9 @@ static void *io_thread(void *arg)
 {
 	struct virtio_pci *vp = arg;
 
+	/* Named from inside: naming another thread opens its /proc comm file,
+	 * which no filter allows. */
+	pthread_setname_np(pthread_self(), vp->thread_name);
 	if (seccomp_enter_thread(vp->vm, seccomp_io_role(vp->ops->name)) < 0)
 		return NULL;
 	for (;;) {
@@ -300,7 +303,6 @@ int virtio_pci_start_thread(struct virtio_pci *vp, struct err *e)
 	r = pthread_create(&vp->thread, NULL, io_thread, vp);
 	if (r != 0)
 		return err_set(e, r, "%s: pthread_create failed", vp->ops->name);
-	pthread_setname_np(vp->thread, vp->thread_name);
 	vp->thread_started = true;
 	return 0;
 }

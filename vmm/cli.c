@@ -25,6 +25,11 @@ enum {
 	OPT_NO_REBOOT,
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_SECCOMP,
+	OPT_JAIL,
+	OPT_UID,
+	OPT_GID,
+	OPT_JAIL_MEM,
+	OPT_JAIL_CPUS,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +47,11 @@ static const struct option long_options[] = {
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+	{ "jail", required_argument, NULL, OPT_JAIL },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "gid", required_argument, NULL, OPT_GID },
+	{ "jail-mem", required_argument, NULL, OPT_JAIL_MEM },
+	{ "jail-cpus", required_argument, NULL, OPT_JAIL_CPUS },
 	{ "check-host", no_argument, NULL, OPT_CHECK_HOST },
 	{ "allow-emulated-kvm", no_argument, NULL, OPT_ALLOW_EMULATED_KVM },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -87,6 +97,15 @@ const char *cli_usage(void)
 	       "  --seccomp on|off     per-thread seccomp filters (default on): a system call\n"
 	       "                       outside a thread's list kills minivmm with SIGSYS\n"
 	       "                       (status 159); off is for debugging and says so\n"
+	       "  --jail DIR           once everything is open, run the VMM as PID 1 of new\n"
+	       "                       PID, mount, IPC and UTS namespaces with DIR as its\n"
+	       "                       root, no capabilities, --uid/--gid and no_new_privs\n"
+	       "                       (needs root); the guest's devices work as before\n"
+	       "  --uid N, --gid N     the unprivileged user and group of --jail (numbers, not\n"
+	       "                       0; required with --jail)\n"
+	       "  --jail-mem SIZE      memory.max of the jailed VMM's cgroup; guest RAM counts,\n"
+	       "                       so SIZE must exceed --mem (cgroup v2)\n"
+	       "  --jail-cpus N        cpu.max of the jailed VMM's cgroup, in CPUs (0.5, 2)\n"
 	       "  --check-host         print one line on the KVM this host offers; exit 0\n"
 	       "                       when a stock guest kernel runs at hardware speed\n"
 	       "  --allow-emulated-kvm run even on a /dev/kvm without VT-x/AMD-V behind it\n"
@@ -120,6 +139,58 @@ static int parse_count(const char *opt, const char *s, unsigned min, unsigned ma
 	if (v < min || v > max)
 		return err_set(e, EINVAL, "%s: %s is out of range (%u to %u)", opt, s, min, max);
 	*out = (unsigned)v;
+	return 0;
+}
+
+/* A numeric user or group id for --jail: never 0 (the jail's point is to
+ * leave root) nor -1 (no id). Names would need NSS in a static binary. */
+static int parse_id(const char *opt, const char *s, uint32_t *out, bool *given, struct err *e)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || s[0] < '0' || s[0] > '9')
+		return err_set(e, EINVAL, "%s: '%s' is not a number (give the numeric id)", opt, s);
+	if (v == 0)
+		return err_set(e, EINVAL, "%s: 0 is root: the jail runs the VMM unprivileged", opt);
+	if (v >= UINT32_MAX)
+		return err_set(e, EINVAL, "%s: %s is out of range (1 to %u)", opt, s,
+			       UINT32_MAX - 1);
+	*out = (uint32_t)v;
+	*given = true;
+	return 0;
+}
+
+static int parse_jail_mem(const char *s, uint64_t *out, struct err *e)
+{
+	int r = parse_size(s, out, e);
+
+	if (r < 0)
+		return err_wrap(e, "--jail-mem");
+	if (*out == 0)
+		return err_set(e, EINVAL, "--jail-mem: size must not be zero");
+	return 0;
+}
+
+/* The jail's options only make sense together. */
+static int check_jail(const struct vmm_options *o, struct err *e)
+{
+	if (!o->jail_dir) {
+		if (o->jail_uid_given || o->jail_gid_given || o->jail_mem || o->jail_cpu_millis)
+			return err_set(e, EINVAL,
+				       "--uid, --gid, --jail-mem and --jail-cpus need --jail DIR");
+		return 0;
+	}
+	if (!o->jail_uid_given || !o->jail_gid_given)
+		return err_set(e, EINVAL, "--jail needs --uid and --gid (the user to run as)");
+	if (o->jail_mem && o->jail_mem <= o->mem)
+		return err_set(e, EINVAL,
+			       "--jail-mem %llu MiB must exceed --mem %llu MiB: guest RAM is "
+			       "charged to the VMM",
+			       (unsigned long long)(o->jail_mem >> 20),
+			       (unsigned long long)(o->mem >> 20));
 	return 0;
 }
 
@@ -186,6 +257,15 @@ static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *
 		o->seccomp = !strcmp(arg, "on");
 		return 0;
 	case OPT_CONSOLE: return parse_console(arg, o, e);
+	case OPT_JAIL:
+		if (!*arg)
+			return err_set(e, EINVAL, "--jail: empty directory");
+		o->jail_dir = arg;
+		return 0;
+	case OPT_UID: return parse_id("--uid", arg, &o->jail_uid, &o->jail_uid_given, e);
+	case OPT_GID: return parse_id("--gid", arg, &o->jail_gid, &o->jail_gid_given, e);
+	case OPT_JAIL_MEM: return parse_jail_mem(arg, &o->jail_mem, e);
+	case OPT_JAIL_CPUS: return parse_cpu_millis("--jail-cpus", arg, &o->jail_cpu_millis, e);
 	case OPT_UUID:
 		if (uuid_parse(arg, o->uuid) < 0)
 			return err_set(e, EINVAL, "--uuid: '%s' is not a UUID", arg);
@@ -234,6 +314,8 @@ int cli_parse(int argc, char **argv, struct vmm_options *o, struct err *e)
 		return 0;
 	if (!o->kernel)
 		return err_set(e, EINVAL, "--kernel is required (see --help)");
+	if (check_jail(o, e) < 0)
+		return -e->code;
 	if (!o->uuid_given)
 		uuid_generate(o->uuid);
 	return 0;

@@ -41,6 +41,11 @@ struct vmm_options {
 	unsigned shutdown_timeout_s; /* SIGTERM: power button, hard stop after this */
 	bool no_reboot;		     /* a guest reset ends minivmm (EXIT_GUEST_RESET) */
 	bool seccomp;		     /* per-thread seccomp filters (--seccomp=off: none) */
+	const char *jail_dir;	     /* --jail: NULL without */
+	uint32_t jail_uid, jail_gid; /* --uid, --gid: required with --jail, never 0 */
+	bool jail_uid_given, jail_gid_given;
+	uint64_t jail_mem;	  /* --jail-mem: the VMM's cgroup memory.max; 0: none */
+	uint64_t jail_cpu_millis; /* --jail-cpus in thousandths of a CPU; 0: none */
 	const char *disks[CLI_MAX_DISKS];
 	unsigned ndisks;
 	const char *nics[CLI_MAX_NICS];

@@ -39,6 +39,16 @@ static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t m
 	return 0;
 }
 
+/* Parse the mapped kernel and check that everything fits. */
+static int validate(struct vm_inputs *in, const char *cmdline, uint64_t mem, struct err *e)
+{
+	int r = bzimage_parse(in->kernel.data, in->kernel.len, &in->bz, e);
+
+	if (r < 0)
+		return err_wrap(e, "kernel %s", in->kernel.path);
+	return check_fit(in, cmdline, mem, e);
+}
+
 int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd, const char *cmdline,
 		uint64_t mem, struct err *e)
 {
@@ -46,15 +56,25 @@ int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd, co
 
 	memset(in, 0, sizeof(*in));
 	r = map_file(&in->kernel, kernel, "kernel", e);
-	if (r == 0) {
-		r = bzimage_parse(in->kernel.data, in->kernel.len, &in->bz, e);
-		if (r < 0)
-			err_wrap(e, "kernel %s", kernel);
-	}
 	if (r == 0 && initrd)
 		r = map_file(&in->initrd, initrd, "initrd", e);
 	if (r == 0)
-		r = check_fit(in, cmdline, mem, e);
+		r = validate(in, cmdline, mem, e);
+	if (r < 0)
+		inputs_close(in);
+	return r;
+}
+
+int inputs_reload(struct vm_inputs *in, const char *cmdline, uint64_t mem, struct err *e)
+{
+	int r;
+
+	inputs_release(in);
+	r = remap_file(&in->kernel, e);
+	if (r == 0 && in->initrd.open)
+		r = remap_file(&in->initrd, e);
+	if (r == 0)
+		r = validate(in, cmdline, mem, e);
 	if (r < 0)
 		inputs_release(in);
 	return r;
@@ -64,4 +84,10 @@ void inputs_release(struct vm_inputs *in)
 {
 	unmap_file(&in->kernel);
 	unmap_file(&in->initrd);
+}
+
+void inputs_close(struct vm_inputs *in)
+{
+	close_mapped_file(&in->kernel);
+	close_mapped_file(&in->initrd);
 }

@@ -13,7 +13,7 @@
 
 struct vm_inputs {
 	struct mapped_file kernel;
-	struct mapped_file initrd; /* data NULL when no initrd */
+	struct mapped_file initrd; /* not open when no initrd */
 	struct bzimage_info bz;
 };
 
@@ -22,7 +22,13 @@ struct vm_inputs {
  * kernel's limit. */
 int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd, const char *cmdline,
 		uint64_t mem, struct err *e);
-/* Unmap the files (once they are copied into guest RAM). Safe to repeat. */
+/* After a guest reset: map the files opened by inputs_load again (their
+ * paths may be out of reach in --jail) and check them as inputs_load did. */
+int inputs_reload(struct vm_inputs *in, const char *cmdline, uint64_t mem, struct err *e);
+/* Unmap the files (once they are copied into guest RAM); they stay open for
+ * inputs_reload. Safe to repeat. */
 void inputs_release(struct vm_inputs *in);
+/* Unmap and close. Safe to repeat. */
+void inputs_close(struct vm_inputs *in);
 
 #endif

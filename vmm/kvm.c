@@ -55,7 +55,7 @@ int kvm_max_vcpus(struct vm *vm)
 	return n > 0 ? n : 4; /* the API documents 4 when neither cap exists */
 }
 
-static int open_kvm(struct err *e)
+static int open_dev_kvm(struct err *e)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
@@ -167,18 +167,27 @@ static int create_irqchip(struct vm *vm, struct err *e)
 	return 0;
 }
 
-int kvm_vm_create(struct vm *vm, uint64_t mem_size, unsigned ncpus, struct err *e)
+int kvm_open(struct err *e)
 {
-	_cleanup_close_ int kvm_fd = -1;
-	int r, max;
+	_cleanup_close_ int kvm_fd = open_dev_kvm(e);
+	int r;
 
-	kvm_fd = open_kvm(e);
 	if (kvm_fd < 0)
 		return kvm_fd;
 	r = check_caps(kvm_fd, e);
 	if (r < 0)
 		return r;
-	vm->kvm_fd = take_fd(&kvm_fd);
+	return take_fd(&kvm_fd);
+}
+
+int kvm_vm_create(struct vm *vm, int kvm_fd, uint64_t mem_size, unsigned ncpus, struct err *e)
+{
+	int r, max;
+
+	/* The VM owns a copy: the caller's stays open for the next boot. */
+	vm->kvm_fd = fcntl(kvm_fd, F_DUPFD_CLOEXEC, 3);
+	if (vm->kvm_fd < 0)
+		return err_sys(e, "dup /dev/kvm");
 	max = kvm_max_vcpus(vm);
 	if (ncpus > (unsigned)max) {
 		r = err_set(e, EINVAL, "--cpus %u exceeds this host's KVM limit of %d", ncpus, max);

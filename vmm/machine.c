@@ -1,6 +1,7 @@
 #include "vmm/machine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "devices/virtio_net.h"
 #include "vmm/console.h"
 #include "vmm/host_kvm.h"
+#include "vmm/jail.h"
 #include "vmm/kvm.h"
 #include "vmm/layout.h"
 #include "vmm/seccomp.h"
@@ -39,6 +41,12 @@ struct machine {
 	struct net_config nics[CLI_MAX_NICS];
 	struct tap taps[CLI_MAX_NICS];
 	unsigned nnics;
+	/* Opened once and kept for the whole run; each boot's devices get
+	 * copies, so a guest reset opens nothing (the paths may be out of
+	 * reach in --jail, and the sandbox forbids opening files). */
+	int kvm_fd;
+	int disk_fds[CLI_MAX_DISKS];
+	int tap_fds[CLI_MAX_NICS];
 	int signal_fd;
 
 	/* One boot of the guest: built again after it resets the machine. */
@@ -54,12 +62,26 @@ struct machine {
 	struct vcpu *vcpus;
 	/* The power button was pressed: stop the VM at this time (0: not). */
 	uint64_t shutdown_deadline_ns;
+	uint64_t sigterm_ns; /* when the SIGTERM that pressed it came */
 	/* The guest panicked: end the VM at this time unless it resets first. */
 	uint64_t panic_deadline_ns;
 };
 
+/* SIGTERMs this close together are one request: timeout(1) signals both
+ * its command and the command's process group, a --jail parent relays what
+ * it gets. A second request (40-power waits 1 s) stops at once. */
+#define SIGTERM_REPEAT_NS (300 * 1000000ull)
+
 /* How long a panicked guest may go on printing before the VM ends. */
 #define PANIC_GRACE_NS (2 * 1000000000ull)
+
+/* A copy of a kept descriptor for one boot's device. */
+static int dup_kept(int fd, const char *what, struct err *e)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	return copy < 0 ? err_sys(e, "%s: dup", what) : copy;
+}
 
 /* Host resources the VM will use, opened before /dev/kvm so that bad input
  * is reported the same way on every host. */
@@ -73,7 +95,9 @@ static int open_host_side(struct machine *m, const struct vmm_options *o, struct
 			r = disk_open(&m->disks[i], e);
 		}
 		if (r < 0)
-			return r; /* the message names the option or the image */
+			return r;		 /* the message names the option or the image */
+		m->disk_fds[i] = m->disks[i].fd; /* the lock goes with this one */
+		m->disks[i].fd = -1;
 	}
 	for (unsigned i = 0; i < o->nnics; i++) {
 		int r = net_opts_parse(o->nics[i], &m->nics[i], e);
@@ -84,23 +108,25 @@ static int open_host_side(struct machine *m, const struct vmm_options *o, struct
 		}
 		if (r < 0)
 			return err_wrap(e, "--net %s", o->nics[i]);
+		m->tap_fds[i] = m->taps[i].fd;
+		m->taps[i].fd = -1;
 	}
 	return console_open(&m->vm, o->console, o->console_path, &m->console, e);
 }
 
-/* The devices own their image and TAP fds and close them with the VM: a
- * reboot opens them again, by path and name, as the first boot did. */
-static int reopen_backends(struct machine *m, struct err *e)
+/* The devices own their image and TAP fds and close them with the VM: each
+ * boot gets fresh copies of the ones opened at start. */
+static int give_backends(struct machine *m, struct err *e)
 {
-	int r = 0;
-
-	for (unsigned i = 0; r == 0 && i < m->ndisks; i++)
-		if (m->disks[i].fd < 0)
-			r = disk_open(&m->disks[i], e);
-	for (unsigned i = 0; r == 0 && i < m->nnics; i++)
-		if (m->taps[i].fd < 0)
-			r = tap_open(m->nics[i].ifname, &m->taps[i], e);
-	return r;
+	for (unsigned i = 0; i < m->ndisks; i++)
+		if (m->disks[i].fd < 0 &&
+		    (m->disks[i].fd = dup_kept(m->disk_fds[i], m->disks[i].path, e)) < 0)
+			return m->disks[i].fd;
+	for (unsigned i = 0; i < m->nnics; i++)
+		if (m->taps[i].fd < 0 &&
+		    (m->taps[i].fd = dup_kept(m->tap_fds[i], m->taps[i].name, e)) < 0)
+			return m->taps[i].fd;
+	return 0;
 }
 
 static int add_devices(struct machine *m, const struct vmm_options *o, uint64_t boot_start_ns,
@@ -220,9 +246,12 @@ static void handle_signal(struct machine *m, const struct vmm_options *o)
 	sig = (int)si.ssi_signo;
 	/* The first SIGTERM asks; a second one, SIGINT or SIGHUP insist. */
 	if (sig == SIGTERM && !m->shutdown_deadline_ns) {
+		m->sigterm_ns = monotonic_ns();
 		start_shutdown(m, o, "SIGTERM");
 		return;
 	}
+	if (sig == SIGTERM && m->sigterm_ns && monotonic_ns() - m->sigterm_ns < SIGTERM_REPEAT_NS)
+		return;
 	if (m->vm.verbose)
 		fprintf(stderr, "minivmm: signal %d: stopping the VM\n", sig);
 	vm_request_stop(&m->vm, EXIT_SIGNAL_BASE + sig);
@@ -325,7 +354,7 @@ static void teardown_vm(struct machine *m)
 	m->pm = NULL;
 	m->panic = NULL;
 	m->vm_kvm = m->vm_common = false;
-	m->shutdown_deadline_ns = m->panic_deadline_ns = 0;
+	m->shutdown_deadline_ns = m->panic_deadline_ns = m->sigterm_ns = 0;
 }
 
 static void teardown(struct machine *m)
@@ -336,6 +365,14 @@ static void teardown(struct machine *m)
 		disk_close(&m->disks[i]);
 	for (unsigned i = 0; i < m->nnics; i++)
 		tap_close(&m->taps[i]);
+	for (unsigned i = 0; i < CLI_MAX_DISKS; i++)
+		if (m->disk_fds[i] >= 0)
+			close(m->disk_fds[i]);
+	for (unsigned i = 0; i < CLI_MAX_NICS; i++)
+		if (m->tap_fds[i] >= 0)
+			close(m->tap_fds[i]);
+	if (m->kvm_fd >= 0)
+		close(m->kvm_fd);
 	if (m->signal_fd >= 0)
 		close(m->signal_fd);
 	free(m);
@@ -395,9 +432,9 @@ static int run_once(struct machine *m, const struct vmm_options *o, struct vm_in
 	int r = m->vm_common ? 0 : init_vm(m, o, e);
 
 	if (r == 0)
-		r = reopen_backends(m, e);
+		r = give_backends(m, e);
 	if (r == 0)
-		r = kvm_vm_create(&m->vm, o->mem, o->cpus, e);
+		r = kvm_vm_create(&m->vm, m->kvm_fd, o->mem, o->cpus, e);
 	m->vm_kvm = r == 0;
 	if (r == 0) {
 		log_setup(m, o);
@@ -420,10 +457,10 @@ static int run_once(struct machine *m, const struct vmm_options *o, struct vm_in
 }
 
 /* After a guest reset: read the kernel and initrd again, as a machine
- * that boots from disk would. */
+ * that boots from disk would (the files opened at start). */
 static int prepare_reboot(const struct vmm_options *o, struct vm_inputs *in, struct err *e)
 {
-	int r = inputs_load(in, o->kernel, o->initrd, o->cmdline, o->mem, e);
+	int r = inputs_reload(in, o->cmdline, o->mem, e);
 
 	if (r < 0)
 		return err_wrap(e, "cannot boot the guest again after its reset");
@@ -439,24 +476,36 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in, uint64_t star
 	uint64_t deadline_ns = o->timeout_s ? start_ns + o->timeout_s * 1000000000ull : 0;
 	uint64_t boot_start_ns = start_ns;
 	bool timed_out = false;
-	int r;
+	int jailed_status = 0, r;
 
 	*fail_status = EXIT_USAGE;
 	if (!m)
 		return err_set(e, ENOMEM, "out of memory");
-	m->signal_fd = -1;
+	m->signal_fd = m->kvm_fd = -1;
 	for (unsigned i = 0; i < CLI_MAX_DISKS; i++)
-		m->disks[i].fd = -1;
+		m->disks[i].fd = m->disk_fds[i] = -1;
 	for (unsigned i = 0; i < CLI_MAX_NICS; i++)
-		m->taps[i].fd = -1;
+		m->taps[i].fd = m->tap_fds[i] = -1;
 	r = init_vm(m, o, e);
 	if (r == 0)
 		r = open_host_side(m, o, e);
+	if (r == 0)
+		r = jail_check(o, e);
 	if (r == 0)
 		r = block_signals(m, e);
 	if (r == 0) {
 		*fail_status = EXIT_RUNTIME_FAILURE;
 		r = check_host_kvm(o, e);
+	}
+	if (r == 0) {
+		m->kvm_fd = kvm_open(e);
+		r = m->kvm_fd < 0 ? m->kvm_fd : 0;
+	}
+	if (r == 0)
+		r = jail_enter(o, &jailed_status, e);
+	if (r == 1) { /* outside the jail: the VMM inside has ended */
+		teardown(m);
+		return jailed_status;
 	}
 	if (r == 0)
 		r = enter_sandbox(o, e);

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	}
 	install_crash_handlers();
 	r = machine_run(&opts, &in, start_ns, &fail_status, &e);
-	inputs_release(&in);
+	inputs_close(&in);
 	if (r < 0) {
 		fprintf(stderr, "minivmm: error: %s\n", e.msg);
 		return fail_status;

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/sched.h>
@@ -15,7 +14,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>
 
@@ -135,13 +133,13 @@ static const struct seccomp_rule console_out_rules[] = {
 };
 
 /* The main thread's own work, on top of every other role's list (threads it
- * starts inherit its filter): build the VM again after a guest reset (KVM,
- * guest RAM, images and TAPs opened again, the kernel mapped again), start
- * threads (pthread_create: clone with CLONE_THREAD only; clone3 answers
- * ENOSYS so the C library falls back to clone), install their filters, wait
- * for stop requests, signals and deadlines, tear everything down. */
+ * starts inherit its filter): build the VM again after a guest reset (from
+ * copies of /dev/kvm, the images and TAPs opened at start: nothing is opened
+ * any more; the kernel mapped again from its open file), start threads
+ * (pthread_create: clone with CLONE_THREAD only; clone3 answers ENOSYS so
+ * the C library falls back to clone), install their filters, wait for stop
+ * requests, signals and deadlines, tear everything down. */
 static const struct seccomp_rule main_rules[] = {
-	ALLOW(openat),
 	ALLOW(close),
 	ALLOW(fstat),
 	ALLOW(newfstatat),
@@ -154,8 +152,7 @@ static const struct seccomp_rule main_rules[] = {
 	ALLOW(eventfd2),
 	ALLOW(epoll_create1),
 	ALLOW(epoll_ctl),
-	{ .nr = SYS_fcntl, .ncmp = 1, .cmp = { CMP(1, SCMP_CMP_EQ, F_OFD_SETLK, 0) } },
-	ALLOW(fallocate), /* disk_open's hole-punch probe */
+	{ .nr = SYS_fcntl, .ncmp = 1, .cmp = { CMP(1, SCMP_CMP_EQ, F_DUPFD_CLOEXEC, 0) } },
 	ALLOW(set_robust_list),
 	ALLOW(rseq),
 	{ .nr = SYS_clone,
@@ -166,9 +163,6 @@ static const struct seccomp_rule main_rules[] = {
 	{ .nr = SYS_seccomp,
 	  .ncmp = 1,
 	  .cmp = { CMP(0, SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0) } },
-	/* tap_open brings the link up through a datagram socket. */
-	{ .nr = SYS_socket, .ncmp = 1, .cmp = { CMP(0, SCMP_CMP_EQ, AF_INET, 0) } },
-	IOCTL(KVM_GET_API_VERSION),
 	IOCTL(KVM_CHECK_EXTENSION),
 	IOCTL(KVM_GET_VCPU_MMAP_SIZE),
 	IOCTL(KVM_CREATE_VM),
@@ -188,11 +182,6 @@ static const struct seccomp_rule main_rules[] = {
 	IOCTL(KVM_SET_SREGS),
 	IOCTL(KVM_SET_REGS),
 	IOCTL(KVM_SET_FPU),
-	IOCTL(TUNSETIFF),
-	IOCTL(TUNSETVNETHDRSZ),
-	IOCTL(SIOCGIFFLAGS),
-	IOCTL(SIOCSIFFLAGS),
-	IOCTL(BLKGETSIZE64),
 	IOCTL(TCGETS),
 };
 

@@ -35,15 +35,7 @@ else
 	fail "sandbox: threads" "threads:$threads; not confined:${unconfined:- none}"
 	show_log "$T/sandbox.err"
 fi
-kill -TERM "$pid" 2>/dev/null
-i=0
-while [ $i -lt 20 ] && kill -0 "$pid" 2>/dev/null; do
-	sleep 1
-	i=$((i + 1))
-done
-kill -KILL "$pid" 2>/dev/null
-wait "$pid"
-VM_STATUS=$?
+stop_vm "$pid" 20
 exec 9>&-
 expect_status "sandbox: the filtered VM stops on SIGTERM (143)" 143 sandbox
 

@@ -7,14 +7,6 @@
 # (HTTP) with matching checksums.
 
 NET_NS=$T/netns
-net_wait_for() { # FILE PATTERN SECONDS: wait until PATTERN shows up in FILE
-	n=0
-	while ! tr -d '\r' <"$1" 2>/dev/null | grep -q "$2"; do
-		n=$((n + 1))
-		[ $n -le $(($3 * 2)) ] || return 1
-		sleep 0.5
-	done
-}
 in_ns() { nsenter --net="$NET_NS" "$@"; }
 
 : >"$NET_NS"
@@ -45,15 +37,9 @@ else
 	vm_b=$!
 
 	# A's second NIC: a point-to-point TAP with its own host address.
-	n=0
-	until in_ns ip link show dev mvta1 >/dev/null 2>&1 || [ $n -gt 100 ]; do
-		sleep 0.2
-		n=$((n + 1))
-	done
-	in_ns ip addr add 169.254.11.1/24 dev mvta1
-	in_ns ip link set mvta1 up
+	tap_host_up "$NET_NS" mvta1 169.254.11.1/24
 
-	if net_wait_for "$T/net-a.log" '^NET-READY=1' "$VM_TIMEOUT"; then
+	if wait_for_line "$T/net-a.log" '^NET-READY=1' "$VM_TIMEOUT"; then
 		ok=1
 		for ip in 169.254.10.2 169.254.11.2; do
 			n=0
@@ -73,7 +59,7 @@ else
 		show_log "$T/net-a.err"
 	fi
 
-	if net_wait_for "$T/net-a.log" '^NET-G2H-MD5=' "$VM_TIMEOUT" &&
+	if wait_for_line "$T/net-a.log" '^NET-G2H-MD5=' "$VM_TIMEOUT" &&
 		in_ns wget -q -O "$T/g2h" http://169.254.10.2:8080/g2h; then
 		g2h_md5=$(md5sum <"$T/g2h" | cut -d' ' -f1)
 		g2h_size=$(wc -c <"$T/g2h" | tr -d ' ')
@@ -81,8 +67,8 @@ else
 	else
 		g2h_md5=none g2h_size=0
 	fi
-	net_wait_for "$T/net-a.log" '^NET-DONE=1' "$VM_TIMEOUT"
-	net_wait_for "$T/net-b.log" '^NET-DONE=1' "$VM_TIMEOUT"
+	wait_for_line "$T/net-a.log" '^NET-DONE=1' "$VM_TIMEOUT"
+	wait_for_line "$T/net-b.log" '^NET-DONE=1' "$VM_TIMEOUT"
 	touch "$T/www/release"
 	wait "$vm_a"
 	st_a=$?

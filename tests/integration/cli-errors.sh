@@ -97,6 +97,20 @@ expect_error "--timeout abc" "--timeout: 'abc' is not a number" $K --timeout abc
 expect_error "empty --timeout" "--timeout: '' is not a number" $K --timeout ""
 expect_error "--seccomp maybe" "--seccomp: 'maybe' is not on or off" $K --seccomp=maybe
 expect_error "--seccomp without on or off" "--seccomp. needs an argument" $K --seccomp
+J="--uid 4242 --gid 4242"
+expect_error "--jail without --uid" "--jail needs --uid and --gid" $K --jail "$T/a-directory"
+expect_error "--uid without --jail" "need --jail DIR" $K --uid 4242 --gid 4242
+expect_error "--jail --uid 0" "--uid: 0 is root" $K --jail "$T/a-directory" --uid 0 --gid 1
+expect_error "--jail user name" "--uid: 'nobody' is not a number" $K --jail "$T/a-directory" \
+	--uid nobody --gid 1
+expect_error "--jail-mem under --mem" "--jail-mem 64 MiB must exceed --mem 128 MiB" $K --mem 128M \
+	--jail "$T/a-directory" $J --jail-mem 64M
+expect_error "--jail-cpus 0" "--jail-cpus: must be more than 0" $K --jail "$T/a-directory" $J \
+	--jail-cpus 0
+expect_error "missing --jail directory" "--jail $T/no-such-dir: No such file" $K \
+	--jail "$T/no-such-dir" $J
+expect_error "--jail on a file" "--jail $T/empty is not a directory" $K --jail "$T/empty" $J
+expect_error "--jail /" "--jail / is the host's root" $K --jail / $J
 
 # The KVM this host offers. What --check-host must say, from the state of
 # /dev/kvm (absent, denied, ok), /proc/cpuinfo and /sys/module (independent of

@@ -55,3 +55,40 @@ expect_status() {
 		show_log "$T/${3:-$1}.err"
 	fi
 }
+
+# stop_vm PID SECONDS: SIGTERM, up to SECONDS for minivmm to exit, then
+# SIGKILL; the exit status in $VM_STATUS.
+stop_vm() {
+	kill -TERM "$1" 2>/dev/null
+	n=0
+	while [ $n -lt "$2" ] && kill -0 "$1" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1"
+	VM_STATUS=$?
+}
+
+# tap_host_up NETNS_FILE TAP ADDR/PREFIX: once minivmm has created TAP in the
+# network namespace (up to 60 s), give the host's end ADDR and bring it up.
+tap_host_up() {
+	n=0
+	until nsenter --net="$1" ip link show dev "$2" >/dev/null 2>&1 || [ $n -gt 300 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	nsenter --net="$1" ip addr add "$3" dev "$2"
+	nsenter --net="$1" ip link set "$2" up
+}
+
+# wait_for_line FILE PATTERN SECONDS: until a line of FILE (carriage returns
+# dropped) matches PATTERN; 1 if SECONDS pass first.
+wait_for_line() {
+	n=0
+	while ! tr -d '\r' <"$1" 2>/dev/null | grep -q "$2"; do
+		n=$((n + 1))
+		[ $n -le $(($3 * 2)) ] || return 1
+		sleep 0.5
+	done
+}

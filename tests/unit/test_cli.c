@@ -171,8 +171,28 @@ static void seccomp_option(void **state)
 	assert_non_null(strstr(cli_usage(), "159: SIGSYS"));
 }
 
+static void jail_options(void **state)
+{
+	struct vmm_options o;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k"), 0);
+	assert_null(o.jail_dir);
+	assert_int_equal(PARSE(&o, &e, "--kernel", "k", "--mem", "256M", "--jail", "/srv/j",
+			       "--uid", "4294967294", "--gid", "123", "--jail-mem", "300M",
+			       "--jail-cpus", "1.5"),
+			 0);
+	assert_string_equal(o.jail_dir, "/srv/j");
+	assert_int_equal(o.jail_uid, 4294967294u);
+	assert_int_equal(o.jail_gid, 123);
+	assert_int_equal(o.jail_mem, 300ull << 20);
+	assert_int_equal(o.jail_cpu_millis, 1500);
+	assert_non_null(strstr(cli_usage(), "--jail DIR"));
+}
+
 struct bad_case {
-	const char *argv[8];
+	const char *argv[12];
 	const char *message;
 };
 
@@ -220,6 +240,35 @@ static void bad_inputs(void **state)
 		{ { "--kernel", "k", "--seccomp", "" }, "--seccomp: '' is not on or off" },
 		{ { "--kernel", "k", "--seccomp=OFF" }, "is not on or off" },
 		{ { "--kernel", "k", "--seccomp" }, "needs an argument" },
+		{ { "--kernel", "k", "--jail", "/j" }, "--jail needs --uid and --gid" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "5" },
+		  "--jail needs --uid and --gid" },
+		{ { "--kernel", "k", "--jail", "" }, "--jail: empty directory" },
+		{ { "--kernel", "k", "--uid", "5", "--gid", "5" }, "need --jail DIR" },
+		{ { "--kernel", "k", "--jail-mem", "1G" }, "need --jail DIR" },
+		{ { "--kernel", "k", "--jail-cpus", "1" }, "need --jail DIR" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "0", "--gid", "5" },
+		  "--uid: 0 is root" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "5", "--gid", "0" },
+		  "--gid: 0 is root" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "nobody", "--gid", "5" },
+		  "--uid: 'nobody' is not a number" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "-5", "--gid", "5" },
+		  "--uid: '-5' is not a number" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "4294967295", "--gid", "5" },
+		  "out of range" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "5", "--gid", "5", "--jail-mem",
+		    "512M" },
+		  "--jail-mem 512 MiB must exceed --mem 512 MiB" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "5", "--gid", "5", "--jail-mem",
+		    "0" },
+		  "--jail-mem: size must not be zero" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "5", "--gid", "5", "--jail-cpus",
+		    "0" },
+		  "--jail-cpus: must be more than 0" },
+		{ { "--kernel", "k", "--jail", "/j", "--uid", "5", "--gid", "5", "--jail-cpus",
+		    "1.2345" },
+		  "--jail-cpus: '1.2345' has more than 3 decimals" },
 	};
 
 	(void)state;
@@ -260,7 +309,7 @@ int main(void)
 		cmocka_unit_test(help_and_version), cmocka_unit_test(check_host),
 		cmocka_unit_test(timeout),	    cmocka_unit_test(power_options),
 		cmocka_unit_test(bad_inputs),	    cmocka_unit_test(too_many_disks),
-		cmocka_unit_test(seccomp_option),
+		cmocka_unit_test(seccomp_option),   cmocka_unit_test(jail_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,13 +2,9 @@
 
 #include <errno.h>
 #include <linux/capability.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include "tools/minictr/fsutil.h"
+#include "common/caps.h"
 
 /* What Docker/moby keeps (oci/caps/defaults.go): enough for a normal
  * userland as root, nothing that reaches into the host kernel; less
@@ -28,16 +24,6 @@ bool caps_default_has(unsigned cap)
 	return false;
 }
 
-static unsigned last_cap(void)
-{
-	char buf[16];
-	struct err ignored;
-
-	if (read_text("/proc/sys/kernel/cap_last_cap", buf, sizeof(buf), &ignored) < 0)
-		return CAP_LAST_CAP;
-	return (unsigned)strtoul(buf, NULL, 10);
-}
-
 bool caps_keep(unsigned cap, bool chrooted)
 {
 	/* A chroot is escaped by chrooting again with CAP_SYS_CHROOT. */
@@ -48,28 +34,14 @@ bool caps_keep(unsigned cap, bool chrooted)
 
 int caps_restrict(bool chrooted, struct err *e)
 {
-	unsigned last = last_cap();
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { { 0 } };
+	uint64_t keep = 0;
+	int r;
 
-	for (unsigned c = 0; c <= last; c++) {
-		if (caps_keep(c, chrooted))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return err_sys(e, "drop capability %u from the bounding set", c);
-	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return err_sys(e, "clear ambient capabilities");
-	for (size_t i = 0; i < sizeof(default_caps) / sizeof(default_caps[0]); i++) {
-		unsigned c = default_caps[i];
-		if (!caps_keep(c, chrooted))
-			continue;
-		data[c / 32].effective |= 1u << (c % 32);
-		data[c / 32].permitted |= 1u << (c % 32);
-		data[c / 32].inheritable |= 1u << (c % 32);
-	}
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return err_sys(e, "capset");
+	for (size_t i = 0; i < sizeof(default_caps) / sizeof(default_caps[0]); i++)
+		if (caps_keep(default_caps[i], chrooted))
+			keep |= CAP_MASK(default_caps[i]);
+	if ((r = caps_bound_to(keep, e)) < 0 || (r = caps_set(keep, e)) < 0)
+		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_sys(e, "PR_SET_NO_NEW_PRIVS");
 	return 0;

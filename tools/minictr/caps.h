@@ -9,11 +9,11 @@
 
 /* Is capability number cap in the default set? */
 bool caps_default_has(unsigned cap);
-/* Drop every other capability from the bounding set, the ambient set and the
- * current sets, and set no_new_privs. */
 /* Is cap kept in the container? chrooted: its root is a chroot (no
  * pivot_root from an initramfs), which CAP_SYS_CHROOT would let it leave. */
 bool caps_keep(unsigned cap, bool chrooted);
+/* Keep only those in the bounding, current and no ambient set; set
+ * no_new_privs. */
 int caps_restrict(bool chrooted, struct err *e);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/root.h"
 #include "tools/minictr/fsutil.h"
 #include "tools/minictr/inroot.h"
 
@@ -256,32 +257,6 @@ static int mount_proc_sys(const struct ctr_opts *o, const char *merged, struct e
 	return 0;
 }
 
-static int enter_root(const char *merged, struct err *e)
-{
-	/* pivot_root(".", "."): the old root ends up on top of the new one, then
-	 * gets detached; no directory for it is needed in the image. */
-	if (chdir(merged) < 0)
-		return err_sys(e, "chdir %s", merged);
-	if (syscall(SYS_pivot_root, ".", ".") < 0) {
-		/* The initramfs root cannot be pivoted away (EINVAL): move the new
-		 * root over it and chroot, as runc does on ramdisks. */
-		if (errno != EINVAL)
-			return err_sys(e, "pivot_root");
-		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-			return err_sys(e, "move the new root over the initramfs");
-		if (chroot(".") < 0)
-			return err_sys(e, "chroot");
-		if (chdir("/") < 0)
-			return err_sys(e, "chdir /");
-		return 1;
-	}
-	if (umount2(".", MNT_DETACH) < 0)
-		return err_sys(e, "detach the old root");
-	if (chdir("/") < 0)
-		return err_sys(e, "chdir /");
-	return 0;
-}
-
 static int apply_masks(struct err *e)
 {
 	int r;
@@ -325,7 +300,7 @@ int mounts_setup(const struct mounts_cfg *c, struct err *e)
 	if ((r = mount_volumes(c, merged, e)) < 0 || (r = mount_proc_sys(c->o, merged, e)) < 0 ||
 	    (r = mount_dev(c, merged, e)) < 0)
 		return r;
-	int chrooted = enter_root(merged, e);
+	int chrooted = root_enter(merged, e);
 	if (chrooted < 0)
 		return chrooted;
 	if ((r = apply_masks(e)) < 0)

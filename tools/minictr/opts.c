@@ -83,41 +83,6 @@ int ctr_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, con
 	return 0;
 }
 
-int ctr_parse_cpus(const char *s, uint64_t *millis, struct err *e)
-{
-	uint64_t whole = 0, frac = 0;
-	unsigned digits = 0;
-	const char *p = s;
-
-	if (!s || !*s)
-		return err_set(e, EINVAL, "--cpus: empty value");
-	if (*p < '0' || *p > '9')
-		return err_set(e, EINVAL, "--cpus: '%s' is not a number like 2 or 0.5", s);
-	for (; *p >= '0' && *p <= '9'; p++) {
-		whole = whole * 10 + (uint64_t)(*p - '0');
-		if (whole > 1000000)
-			return err_set(e, ERANGE, "--cpus: '%s' is too large", s);
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (++digits > 3)
-				return err_set(e, EINVAL, "--cpus: '%s' has more than 3 decimals",
-					       s);
-			frac = frac * 10 + (uint64_t)(*p - '0');
-		}
-		if (digits == 0)
-			return err_set(e, EINVAL, "--cpus: '%s' is not a number like 2 or 0.5", s);
-		for (; digits < 3; digits++)
-			frac *= 10;
-	}
-	if (*p)
-		return err_set(e, EINVAL, "--cpus: '%s' is not a number like 2 or 0.5", s);
-	if (whole * 1000 + frac == 0)
-		return err_set(e, ERANGE, "--cpus: must be more than 0");
-	*millis = whole * 1000 + frac;
-	return 0;
-}
-
 /* True when a path component is "..": a volume must not escape the rootfs. */
 static bool has_dotdot(const char *path)
 {
@@ -313,7 +278,7 @@ static int apply(struct ctr_opts *o, const char *opt, char *val, struct err *e)
 		if (o->tmp_bytes < 1024 * 1024)
 			return err_set(e, ERANGE, "--tmp-size %s: must be at least 1M", val);
 	} else if (!strcmp(opt, "--cpus"))
-		return ctr_parse_cpus(val, &o->cpu_millis, e);
+		return parse_cpu_millis("--cpus", val, &o->cpu_millis, e);
 	else if (!strcmp(opt, "--pids"))
 		return ctr_parse_uint(val, 1, 4194304, &o->pids_max, "--pids", e);
 	else if (!strcmp(opt, "--io-weight"))

@@ -66,8 +66,6 @@ struct ctr_opts {
  * one line in e. On --help, o->help is set and nothing else is required. */
 int ctr_parse_args(int argc, char *const argv[], struct ctr_opts *o, struct err *e);
 
-/* "1", "0.5", "2.25" -> 1000, 500, 2250 (three decimals at most, > 0). */
-int ctr_parse_cpus(const char *s, uint64_t *millis, struct err *e);
 /* "HOST:CTR" or "HOST:CTR:ro" / ":rw"; both paths absolute. Keeps pointers
  * into a copy the caller owns (spec is modified). */
 int ctr_parse_volume(char *spec, struct ctr_volume *v, struct err *e);

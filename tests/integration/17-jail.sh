@@ -123,4 +123,5 @@ else
 	else
 		fail "jail: after the VM" "image has '$written', cgroup dir ${cgdir:-?} left"
 	fi
+	umount "$JAIL_NS" 2>/dev/null
 fi

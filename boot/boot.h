@@ -69,10 +69,12 @@ void boot_params_set_rsdp(struct boot_params *bp, uint64_t rsdp_addr);
  * base+0x1000, four PDs after it. buf must hold 6 pages. */
 void pagetables_build(uint8_t *buf, uint64_t base);
 
-/* Flat GDT: null, unused, 64-bit code at selector 0x10 (P, DPL 0, type 0xb
- * execute/read accessed, L=1, G=1) and data at 0x18 (type 0x3 read/write
- * accessed, D/B=1, G=1): the attributes the vCPU's sregs use. */
+/* Flat GDT: null, 32-bit code at selector 0x08 (the PVH entry: type 0xb,
+ * D/B=1, G=1), 64-bit code at 0x10 (P, DPL 0, type 0xb execute/read
+ * accessed, L=1, G=1) and data at 0x18 (type 0x3 read/write accessed,
+ * D/B=1, G=1): the attributes the vCPU's sregs use. */
 #define BOOT_GDT_ENTRIES 4
+#define BOOT_CODE32_SEL	 0x08
 #define BOOT_CODE_SEL	 0x10
 #define BOOT_DATA_SEL	 0x18
 void gdt_build(uint64_t gdt[BOOT_GDT_ENTRIES]);
@@ -96,10 +98,20 @@ long mptable_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned ncpus,
 /* Bytes mptable_build() writes for ncpus processors and npci PCI routes. */
 size_t mptable_size(unsigned ncpus, unsigned npci);
 
-/* Where the vCPUs start: 64-bit mode, paging on, rsi -> zero page. */
+/* How the boot vCPU starts. */
+enum boot_mode {
+	/* bzImage: 64-bit mode, paging on (cr3), rsi -> zero page. */
+	BOOT_MODE_LONG64,
+	/* PVH vmlinux: 32-bit protected mode, paging off, ebx -> hvm_start_info. */
+	BOOT_MODE_PROT32,
+};
+
+/* Where the vCPUs start. */
 struct boot_entry {
+	enum boot_mode mode;
 	uint64_t rip;
 	uint64_t rsi;
+	uint64_t rbx;
 	uint64_t rsp;
 	uint64_t cr3;
 	uint64_t gdt_addr;

@@ -48,7 +48,8 @@ static uint64_t flat_descriptor(uint8_t flags, uint8_t access)
 void gdt_build(uint64_t gdt[BOOT_GDT_ENTRIES])
 {
 	gdt[0] = 0;
-	gdt[1] = 0;
+	/* The same, with L=0 and D/B=1: 32-bit code for the PVH entry. */
+	gdt[BOOT_CODE32_SEL / 8] = flat_descriptor(0xc, 0x9b);
 	/* Present, DPL 0, code, execute/read, accessed (type 0xb); G=1, L=1. */
 	gdt[BOOT_CODE_SEL / 8] = flat_descriptor(0xa, 0x9b);
 	/* Present, DPL 0, data, read/write, accessed (type 0x3); G=1, D/B=1. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "vmm/exit_stats.h"
 
 struct sysports {
 	struct vm *vm;
@@ -32,6 +33,7 @@ static void boot_signal_io(void *opaque, uint64_t offset, uint8_t *data, uint32_
 		uint64_t ms = (monotonic_ns() - s->start_ns) / 1000000;
 
 		fprintf(stderr, "minivmm: boot-time-ms=%" PRIu64 "\n", ms);
+		exit_stats_report(s->vm, s->start_ns, stderr);
 	}
 }
 

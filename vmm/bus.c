@@ -200,3 +200,13 @@ bool bus_dispatch(struct bus *b, uint64_t addr, uint8_t *data, uint32_t len, boo
 	copy.handler(copy.opaque, addr - copy.base, data, len, is_write);
 	return true;
 }
+
+void bus_name_at(struct bus *b, uint64_t addr, char *buf, size_t len)
+{
+	const struct bus_range *r;
+
+	pthread_mutex_lock(&b->lock);
+	r = find_locked(b, addr);
+	snprintf(buf, len, "%s", r && r->name ? r->name : "-");
+	pthread_mutex_unlock(&b->lock);
+}

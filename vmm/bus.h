@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -42,6 +43,8 @@ int bus_unregister(struct bus *b, uint64_t base, void *opaque);
 /* Atomically move a range: either the range ends up at new_base, or (on
  * overlap / error) it stays where it was and an error is returned. */
 int bus_move(struct bus *b, uint64_t old_base, uint64_t new_base, void *opaque, struct err *e);
+/* The name of the range holding addr into buf ("-" when none). */
+void bus_name_at(struct bus *b, uint64_t addr, char *buf, size_t len);
 /* Returns true when a device claimed the access. Unclaimed reads return all
  * ones; unclaimed writes are ignored. */
 bool bus_dispatch(struct bus *b, uint64_t addr, uint8_t *data, uint32_t len, bool is_write);

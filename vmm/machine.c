@@ -436,12 +436,15 @@ static int run_once(struct machine *m, const struct vmm_options *o, struct vm_in
 	if (r == 0)
 		r = kvm_vm_create(&m->vm, m->kvm_fd, o->mem, o->cpus, e);
 	m->vm_kvm = r == 0;
+	m->vm.startup_ns[STARTUP_VM] = monotonic_ns();
 	if (r == 0) {
 		log_setup(m, o);
 		r = add_devices(m, o, boot_start_ns, e);
 	}
+	m->vm.startup_ns[STARTUP_DEVICES] = monotonic_ns();
 	if (r == 0)
 		r = boot(m, o, in, e);
+	m->vm.startup_ns[STARTUP_BOOT] = monotonic_ns();
 	if (r == 0)
 		r = console_start(m->console, m->serial, e);
 	if (r == 0)
@@ -507,8 +510,10 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in, uint64_t star
 		teardown(m);
 		return jailed_status;
 	}
+	m->vm.startup_ns[STARTUP_HOST] = monotonic_ns();
 	if (r == 0)
 		r = enter_sandbox(o, e);
+	m->vm.startup_ns[STARTUP_SANDBOX] = monotonic_ns();
 	while (r == 0) {
 		r = run_once(m, o, in, boot_start_ns, deadline_ns, &timed_out, e);
 		teardown_vm(m);

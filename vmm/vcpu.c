@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/clock.h"
 #include "vmm/cpuid.h"
+#include "vmm/exit_stats.h"
 #include "vmm/exit_status.h"
 #include "vmm/seccomp.h"
 
@@ -32,16 +34,34 @@
 #define APIC_MODE_EXTINT 0x7
 #define APIC_MODE_NMI	 0x4
 
-static int set_cpuid(struct vcpu *v, struct err *e)
+/* What KVM supports, asked once per VM: the ioctl walks every leaf. */
+static struct kvm_cpuid2 *supported_cpuid(struct vm *vm, struct err *e)
 {
 	size_t sz = sizeof(struct kvm_cpuid2) + CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2);
-	_cleanup_free_ struct kvm_cpuid2 *cpuid = calloc(1, sz);
+	struct kvm_cpuid2 *cpuid = calloc(1, sz);
+
+	if (!cpuid) {
+		err_set(e, ENOMEM, "out of memory");
+		return NULL;
+	}
+	cpuid->nent = CPUID_MAX_ENTRIES;
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
+		err_sys(e, "KVM_GET_SUPPORTED_CPUID");
+		free(cpuid);
+		return NULL;
+	}
+	return cpuid;
+}
+
+/* The supported leaves with this vCPU's topology. */
+static int set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *supported, struct err *e)
+{
+	size_t sz = sizeof(struct kvm_cpuid2) + supported->nent * sizeof(struct kvm_cpuid_entry2);
+	_cleanup_free_ struct kvm_cpuid2 *cpuid = malloc(sz);
 
 	if (!cpuid)
 		return err_set(e, ENOMEM, "out of memory");
-	cpuid->nent = CPUID_MAX_ENTRIES;
-	if (ioctl(v->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
-		return err_sys(e, "KVM_GET_SUPPORTED_CPUID");
+	memcpy(cpuid, supported, sz);
 	cpuid_adjust(cpuid->entries, cpuid->nent, v->index, v->vm->ncpus);
 	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
 		return err_sys(e, "KVM_SET_CPUID2");
@@ -72,7 +92,7 @@ static int set_lint(struct vcpu *v, struct err *e)
 	return 0;
 }
 
-static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
 {
 	memset(s, 0, sizeof(*s));
 	s->base = 0;
@@ -82,8 +102,8 @@ static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool
 	s->present = 1;
 	s->s = 1;
 	s->g = 1;
-	s->l = code;
-	s->db = !code;
+	s->l = code64;
+	s->db = !code64;
 }
 
 static int set_boot_state(struct vcpu *v, const struct boot_entry *be, struct err *e)
@@ -94,21 +114,32 @@ static int set_boot_state(struct vcpu *v, const struct boot_entry *be, struct er
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return err_sys(e, "KVM_GET_SREGS");
-	flat_segment(&sregs.cs, BOOT_CODE_SEL, 0xb, true);  /* execute/read, accessed */
 	flat_segment(&sregs.ds, BOOT_DATA_SEL, 0x3, false); /* read/write, accessed */
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
 	sregs.gdt.base = be->gdt_addr;
 	sregs.gdt.limit = be->gdt_limit;
-	sregs.cr3 = be->cr3;
-	sregs.cr4 |= CR4_PAE;
-	sregs.cr0 |= CR0_PE | CR0_PG | CR0_ET;
-	sregs.efer |= EFER_LME | EFER_LMA;
+	if (be->mode == BOOT_MODE_PROT32) {
+		/* The PVH boot ABI: flat 32-bit segments, protected mode, no
+		 * paging, everything else off. */
+		flat_segment(&sregs.cs, BOOT_CODE32_SEL, 0xb, false);
+		sregs.cr0 = CR0_PE | CR0_ET;
+		sregs.cr3 = 0;
+		sregs.cr4 = 0;
+		sregs.efer = 0;
+	} else {
+		flat_segment(&sregs.cs, BOOT_CODE_SEL, 0xb, true); /* execute/read, accessed */
+		sregs.cr3 = be->cr3;
+		sregs.cr4 |= CR4_PAE;
+		sregs.cr0 |= CR0_PE | CR0_PG | CR0_ET;
+		sregs.efer |= EFER_LME | EFER_LMA;
+	}
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
 		return err_sys(e, "KVM_SET_SREGS");
 
 	regs.rflags = 2; /* bit 1 is reserved and always set */
 	regs.rip = be->rip;
 	regs.rsi = be->rsi;
+	regs.rbx = be->rbx;
 	regs.rsp = regs.rbp = be->rsp;
 	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
 		return err_sys(e, "KVM_SET_REGS");
@@ -121,7 +152,7 @@ static int set_boot_state(struct vcpu *v, const struct boot_entry *be, struct er
 }
 
 static int vcpu_init(struct vcpu *v, struct vm *vm, unsigned index, const struct boot_entry *be,
-		     struct err *e)
+		     const struct kvm_cpuid2 *cpuid, struct err *e)
 {
 	void *run;
 	int r;
@@ -135,7 +166,7 @@ static int vcpu_init(struct vcpu *v, struct vm *vm, unsigned index, const struct
 	if (run == MAP_FAILED)
 		return err_sys(e, "mmap of vCPU %u state", index);
 	v->run = run;
-	r = set_cpuid(v, e);
+	r = set_cpuid(v, cpuid, e);
 	if (r == 0)
 		r = set_lint(v, e);
 	if (r == 0 && index == 0)
@@ -158,20 +189,31 @@ static void vcpu_release(struct vcpu *v)
 int vcpus_create(struct vm *vm, const struct boot_entry *entry, struct vcpu **out, struct err *e)
 {
 	struct vcpu *v = calloc(vm->ncpus, sizeof(*v));
-	int r;
+	_cleanup_free_ struct kvm_cpuid2 *cpuid = NULL;
+	int r = 0;
 
-	if (!v)
+	vm->exit_stats = calloc(vm->ncpus, sizeof(*vm->exit_stats));
+	vm->first_run_ns = vm->first_run_cpu_ns = 0;
+	if (!v || !vm->exit_stats) {
+		free(v);
+		free(vm->exit_stats);
+		vm->exit_stats = NULL;
 		return err_set(e, ENOMEM, "out of memory");
+	}
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		v[i].fd = -1;
 		v[i].vm = vm;
+		v[i].stats = &vm->exit_stats[i];
 	}
-	for (unsigned i = 0; i < vm->ncpus; i++) {
-		r = vcpu_init(&v[i], vm, i, entry, e);
-		if (r < 0) {
-			vcpus_destroy(v, vm->ncpus);
-			return r;
-		}
+	cpuid = supported_cpuid(vm, e);
+	for (unsigned i = 0; cpuid && i < vm->ncpus; i++) {
+		r = vcpu_init(&v[i], vm, i, entry, cpuid, e);
+		if (r < 0)
+			break;
+	}
+	if (!cpuid || r < 0) {
+		vcpus_destroy(v, vm->ncpus);
+		return cpuid ? r : -e->code;
 	}
 	*out = v;
 	return 0;
@@ -209,6 +251,9 @@ static int system_event_status(uint32_t type)
 static bool handle_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
+
+	exit_stats_count(v->stats, run->exit_reason,
+			 run->exit_reason == KVM_EXIT_IO ? run->io.port : run->mmio.phys_addr);
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO: handle_io(v); return true;
@@ -264,6 +309,17 @@ static void log_where_stopped(struct vcpu *v)
 			(unsigned long long)regs.rip);
 }
 
+/* minivmm's start-up cost, for --boot-time: vCPU 0 is about to enter the
+ * guest for the first time. */
+static void note_first_run(struct vm *vm)
+{
+	struct timespec cpu;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0)
+		vm->first_run_cpu_ns = (uint64_t)cpu.tv_sec * 1000000000ull + (uint64_t)cpu.tv_nsec;
+	__atomic_store_n(&vm->first_run_ns, monotonic_ns(), __ATOMIC_RELEASE);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -278,6 +334,8 @@ static void *vcpu_thread(void *arg)
 	/* Confined before the guest's first instruction runs. */
 	if (seccomp_enter_thread(v->vm, SECCOMP_VCPU) < 0)
 		return NULL;
+	if (v->index == 0)
+		note_first_run(v->vm);
 
 	while (!vm_stopping(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
@@ -329,5 +387,8 @@ void vcpus_destroy(struct vcpu *vcpus, unsigned n)
 			pthread_join(vcpus[i].thread, NULL);
 		vcpu_release(&vcpus[i]);
 	}
+	/* No vCPU thread is left to count or to report (the boot signal). */
+	free(vcpus[0].vm->exit_stats);
+	vcpus[0].vm->exit_stats = NULL;
 	free(vcpus);
 }

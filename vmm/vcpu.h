@@ -18,6 +18,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool thread_started;
+	struct exit_stats *stats; /* this vCPU's in vm->exit_stats */
 };
 
 /* Create vm->ncpus vCPUs: CPUID with per-vCPU topology, LAPIC LINT0/LINT1,

@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "vmm/bus.h"
+#include "vmm/exit_stats.h"
 #include "vmm/guest_mem.h"
 
 #define VM_MAX_CPUS 64
@@ -67,6 +68,13 @@ struct vm {
 	 * the main loop lets it finish its console output, then ends the VM. */
 	atomic_bool panicked;
 	int panic_fd;
+
+	/* VM exits per vCPU (vmm/exit_stats.h), ncpus of them, and when vCPU 0
+	 * first entered the guest: monotonic and process CPU time (--boot-time). */
+	struct exit_stats *exit_stats;
+	uint64_t startup_ns[STARTUP_STEPS]; /* when each step ended, 0: not this boot */
+	uint64_t first_run_ns;
+	uint64_t first_run_cpu_ns;
 };
 
 /* Request an orderly stop with the given exit status; first caller wins

@@ -234,7 +234,9 @@ static void test_gdt(void **state)
 	memset(gdt, 0xaa, sizeof(gdt));
 	gdt_build(gdt);
 	assert_true(gdt[0] == 0);
-	assert_true(gdt[1] == 0);
+	/* Code32 0x08 (PVH entry): G=1, D/B=1, L=0, P=1, S=1, type 0xb. */
+	assert_true(gdt[BOOT_CODE32_SEL >> 3] == 0x00cf9b000000ffffULL);
+	assert_int_equal(BOOT_CODE32_SEL, 0x08);
 	/* Code 0x10: base 0, limit 0xfffff, G=1, L=1, D=0, P=1, S=1, type 0xb. */
 	assert_true(gdt[BOOT_CODE_SEL >> 3] == 0x00af9b000000ffffULL);
 	/* Data 0x18: G=1, D/B=1, P=1, S=1, type 0x3 (read/write, accessed). */

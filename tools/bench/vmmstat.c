@@ -8,11 +8,15 @@
  * and reports the total RSS and the RSS outside guest RAM (mappings at least
  * --guest-ram bytes large are taken to be guest RAM). Output, one line:
  *   marker_ms=.. exit_ms=.. rss_kb=.. overhead_kb=.. status=..
+ * With --kvm-stats, the sample also reads KVM's counters for the VM CMD made
+ * (debugfs /sys/kernel/debug/kvm/PID-FD/: every exit, whether the kernel or
+ * the VMM handled it) and adds kvm_exits=.. kvm_io_exits=.. and so on.
  * CMD's own output goes to stderr prefixed with "| " when -v is given.
  * A CMD still running after --timeout seconds (default 600) is killed, so a
  * stuck VM fails one benchmark run (status=137) instead of hanging it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,8 +35,17 @@ struct opts {
 	unsigned long long guest_ram;
 	long timeout_s;
 	bool verbose;
+	bool kvm_stats;
 	char **cmd;
 };
+
+/* KVM's per-VM exit counters (x86 vCPU stats summed over the VM). */
+static const char *const kvm_counters[] = {
+	"exits",	"io_exits",	    "mmio_exits",	"halt_exits",
+	"irq_exits",	"irq_window_exits", "nmi_window_exits", "request_irq_exits",
+	"signal_exits",
+};
+#define KVM_COUNTERS (sizeof(kvm_counters) / sizeof(kvm_counters[0]))
 
 static double now_ms(void)
 {
@@ -61,6 +74,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->guest_ram = strtoull(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
 			o->timeout_s = strtol(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--kvm-stats")) {
+			o->kvm_stats = true;
 		} else if (!strcmp(argv[i], "-v")) {
 			o->verbose = true;
 		} else {
@@ -68,7 +83,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		}
 	}
 	fprintf(stderr, "usage: vmmstat [--marker TEXT] [--sample-after MS] "
-			"[--guest-ram BYTES] [--timeout S] [-v] -- CMD [ARGS...]\n");
+			"[--guest-ram BYTES] [--timeout S] [--kvm-stats] [-v] -- CMD [ARGS...]\n");
 	return -1;
 }
 
@@ -98,6 +113,32 @@ static void sample_rss(pid_t pid, unsigned long long guest_ram, unsigned long lo
 	fclose(f);
 }
 
+/* Read PID's VM's counters into values (-1: not there). */
+static void sample_kvm(pid_t pid, long long values[KVM_COUNTERS])
+{
+	char pattern[64];
+	glob_t g;
+
+	for (size_t i = 0; i < KVM_COUNTERS; i++)
+		values[i] = -1;
+	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/kvm/%d-*", (int)pid);
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < KVM_COUNTERS; i++) {
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", g.gl_pathv[0], kvm_counters[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%lld", &values[i]) != 1)
+			values[i] = -1;
+		fclose(f);
+	}
+	globfree(&g);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -107,6 +148,7 @@ int main(int argc, char **argv)
 	char buf[4096], line[4096];
 	size_t linelen = 0;
 	bool sampled = false, eof = false;
+	long long kvm[KVM_COUNTERS];
 	pid_t pid;
 
 	if (parse(argc, argv, &o) < 0)
@@ -144,6 +186,8 @@ int main(int argc, char **argv)
 
 		if (sample_at >= 0 && !sampled && now_ms() >= sample_at) {
 			sample_rss(pid, o.guest_ram, &rss, &overhead);
+			if (o.kvm_stats)
+				sample_kvm(pid, kvm);
 			sampled = true;
 			continue;
 		}
@@ -173,8 +217,12 @@ int main(int argc, char **argv)
 		}
 	}
 	waitpid(pid, &status, 0);
-	printf("marker_ms=%.1f exit_ms=%.1f rss_kb=%llu overhead_kb=%llu status=%d\n", marker_ms,
+	printf("marker_ms=%.1f exit_ms=%.1f rss_kb=%llu overhead_kb=%llu status=%d", marker_ms,
 	       now_ms() - t0, rss, overhead,
 	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	for (size_t i = 0; o.kvm_stats && sampled && i < KVM_COUNTERS; i++)
+		if (kvm[i] >= 0)
+			printf(" kvm_%s=%lld", kvm_counters[i], kvm[i]);
+	printf("\n");
 	return 0;
 }

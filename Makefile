@@ -55,7 +55,7 @@ help:
 	@echo "make shell      interactive guest shell"
 	@echo "make check      format check, unit tests (plain + ASan/UBSan), fuzz smoke, integration"
 	@echo "make bench      boot time / memory / disk / net benchmarks vs QEMU"
-	@echo "make guest      build/guest/bzImage and build/guest/initramfs.cpio.gz"
+	@echo "make guest      build/guest/bzImage, vmlinux and initramfs.cpio.gz"
 	@echo "make image      build/image/debian.img: Debian 12 with systemd, booted from a disk"
 	@echo "make demo-debian boot that image, show systemd-analyze, power it off"
 	@echo "make SANITIZE=1 sanitizer build in build/san/"
@@ -145,9 +145,9 @@ format-check:
 		{ echo "format-check: run 'make format' (.clang-format)" >&2; exit 1; }
 	@echo "format-check: $(words $(FORMAT_SRCS)) files formatted"
 
-guest: build/guest/bzImage build/guest/initramfs.cpio.gz
+guest: build/guest/bzImage build/guest/vmlinux build/guest/initramfs.cpio.gz
 
-build/guest/bzImage build/guest/initramfs.cpio.gz &: guest/build-guest.sh guest/init.c \
+build/guest/bzImage build/guest/vmlinux build/guest/initramfs.cpio.gz &: guest/build-guest.sh guest/init.c \
 		tools/fetch-kernel.sh $(wildcard tests/guest/*.sh tests/guest/*.c)
 	CC="$(CC)" GUEST_CFLAGS="$(WARNINGS)" guest/build-guest.sh build/guest
 

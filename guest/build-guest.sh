@@ -3,6 +3,7 @@
 #
 # Produces:
 #   OUTDIR/bzImage            Debian's stock kernel (tools/fetch-kernel.sh)
+#   OUTDIR/vmlinux            the same kernel as an uncompressed ELF (boots through PVH)
 #   OUTDIR/rootfs/            the guest userland as a directory: static busybox and its
 #                             applet links, /init (guest/init.c), minimal /etc, /tests/*.sh
 #                             (from tests/guest/). Also minictr's container image, so it
@@ -116,9 +117,10 @@ depmod -b "$IRD" "$VER" || die "depmod on the module subset failed"
 
 # --- publish ---
 cp "$KDIR/boot/vmlinuz-$VER" "$OUT/bzImage"
+cp "$KDIR/boot/vmlinux-$VER" "$OUT/vmlinux"
 rm -rf "$OUT/rootfs"
 mv "$ROOT" "$OUT/rootfs"
 mv "$WORK/initramfs.cpio.gz" "$OUT/initramfs.cpio.gz"
 echo "$VER" > "$OUT/kernel-version"
-echo "build-guest: $OUT/bzImage ($VER), initramfs $(du -k "$OUT/initramfs.cpio.gz" | cut -f1) KiB," \
+echo "build-guest: $OUT/bzImage and vmlinux ($VER), initramfs $(du -k "$OUT/initramfs.cpio.gz" | cut -f1) KiB," \
 	"$(wc -l < "$IMOD/modules.order") modules"

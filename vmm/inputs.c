@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,9 +13,12 @@
 
 static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t mem, struct err *e)
 {
+	bool pvh = in->kind == KERNEL_PVH;
 	struct guest_mem layout;
-	/* Where the kernel ends once it has decompressed and relocated itself. */
-	uint64_t end = bzimage_runtime_end(&in->bz, LAYOUT_KERNEL_ADDR);
+	/* Where the kernel ends: a bzImage once it has decompressed and
+	 * relocated itself, a vmlinux at its last segment's end. */
+	uint64_t end = pvh ? in->pvh.end : bzimage_runtime_end(&in->bz, LAYOUT_KERNEL_ADDR);
+	uint64_t cmdline_max = pvh ? LAYOUT_CMDLINE_MAX - 1 : in->bz.cmdline_size;
 	uint64_t addr;
 	size_t cmdlen = strlen(cmdline);
 
@@ -25,13 +29,14 @@ static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t m
 			       "(needs %llu MiB)",
 			       (unsigned long long)(mem >> 20), in->kernel.path,
 			       (unsigned long long)((end + (1 << 20) - 1) >> 20));
-	if (cmdlen > in->bz.cmdline_size || cmdlen >= LAYOUT_CMDLINE_MAX)
+	if (cmdlen > cmdline_max || cmdlen >= LAYOUT_CMDLINE_MAX)
 		return err_set(e, EINVAL,
 			       "--append: command line of %zu bytes exceeds "
-			       "the kernel's limit of %u",
-			       cmdlen, in->bz.cmdline_size);
+			       "the kernel's limit of %llu",
+			       cmdlen, (unsigned long long)cmdline_max);
 	if (in->initrd.data) {
-		int r = boot_initrd_addr(&layout, &in->bz, in->initrd.len, &addr, e);
+		int r = pvh ? pvh_initrd_addr(&layout, &in->pvh, in->initrd.len, &addr, e) :
+			      boot_initrd_addr(&layout, &in->bz, in->initrd.len, &addr, e);
 
 		if (r < 0)
 			return err_wrap(e, "initrd %s", in->initrd.path);
@@ -39,11 +44,17 @@ static int check_fit(const struct vm_inputs *in, const char *cmdline, uint64_t m
 	return 0;
 }
 
-/* Parse the mapped kernel and check that everything fits. */
+/* Parse the mapped kernel (an ELF is a PVH vmlinux, anything else must be
+ * a bzImage) and check that everything fits. */
 static int validate(struct vm_inputs *in, const char *cmdline, uint64_t mem, struct err *e)
 {
-	int r = bzimage_parse(in->kernel.data, in->kernel.len, &in->bz, e);
+	int r;
 
+	in->kind = pvh_is_elf(in->kernel.data, in->kernel.len) ? KERNEL_PVH : KERNEL_BZIMAGE;
+	if (in->kind == KERNEL_PVH)
+		r = pvh_parse(in->kernel.data, in->kernel.len, &in->pvh, e);
+	else
+		r = bzimage_parse(in->kernel.data, in->kernel.len, &in->bz, e);
 	if (r < 0)
 		return err_wrap(e, "kernel %s", in->kernel.path);
 	return check_fit(in, cmdline, mem, e);

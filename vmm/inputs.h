@@ -8,18 +8,27 @@
 #include <stdint.h>
 
 #include "boot/boot.h"
+#include "boot/pvh.h"
 #include "common/err.h"
 #include "common/file_map.h"
+
+/* What --kernel is, from its first bytes. */
+enum kernel_kind {
+	KERNEL_BZIMAGE, /* boot_linux(): 64-bit entry of the boot protocol */
+	KERNEL_PVH,	/* an ELF vmlinux: boot_pvh() */
+};
 
 struct vm_inputs {
 	struct mapped_file kernel;
 	struct mapped_file initrd; /* not open when no initrd */
-	struct bzimage_info bz;
+	enum kernel_kind kind;
+	struct bzimage_info bz; /* KERNEL_BZIMAGE */
+	struct pvh_info pvh;	/* KERNEL_PVH */
 };
 
 /* Map and check the kernel and initrd: readable regular files, a valid
- * bzImage, kernel + initrd fitting in mem bytes of RAM, cmdline within the
- * kernel's limit. */
+ * bzImage or (a file with the ELF magic) PVH vmlinux, kernel + initrd
+ * fitting in mem bytes of RAM, cmdline within the kernel's limit. */
 int inputs_load(struct vm_inputs *in, const char *kernel, const char *initrd, const char *cmdline,
 		uint64_t mem, struct err *e);
 /* After a guest reset: map the files opened by inputs_load again (their

@@ -172,7 +172,10 @@ static int boot(struct machine *m, const struct vmm_options *o, struct vm_inputs
 	int r;
 
 	cfg.npci_irqs = pci_host_irq_routes(m->pci, routes, PCI_SLOTS);
-	r = boot_linux(&m->vm.mem, &cfg, &entry, e);
+	if (in->kind == KERNEL_PVH)
+		r = boot_pvh(&m->vm.mem, &cfg, &entry, e);
+	else
+		r = boot_linux(&m->vm.mem, &cfg, &entry, e);
 	/* The files are in guest RAM now: drop their mappings from our RSS. */
 	inputs_release(in);
 	if (r < 0)

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 status=0
 sh tests/integration/cli-errors.sh || status=1
+sh tests/integration/cli-errors-pvh.sh || status=1
 # The kvmbox watchdog: a box that stops responding is killed within a minute.
 sh tests/integration/kvmbox-watchdog.sh || status=1
 # Disk fixtures need host tools (mke2fs) the kvmbox lacks: build them here.

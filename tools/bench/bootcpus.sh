@@ -1,8 +1,9 @@
 #!/bin/sh
 # Boot to init at 1, 2 and 4 vCPUs (issue 12), interleaved, in one machine:
 #   minivmm with the bzImage, minivmm with the PVH vmlinux, QEMU -M pc with
-#   the bzImage (SeaBIOS), QEMU -M microvm with the vmlinux (qboot, no option
-#   ROMs, no RTC). Boot = process start to the guest's boot signal (byte 123
+#   the bzImage (SeaBIOS), QEMU -M microvm with the vmlinux (no RTC; its
+#   firmware loads the vmlinux through the pvh.bin option ROM, so
+#   x-option-roms=off leaves it with "No bootable device"). Boot = process start to the guest's boot signal (byte 123
 #   on port 0x3f0, written by our init as it starts; QEMU exits there through
 #   isa-debug-exit).
 # Then, once per VMM and vCPU count, the VM exits to init: KVM's own counters
@@ -25,7 +26,7 @@ R=$(mktemp -d)
 [ -f "$VMLINUX" ] || { echo "bench bootcpus: $VMLINUX is missing (make guest)"; exit 1; }
 QEMU="qemu-system-x86_64 -accel kvm -cpu host -L $QEMU_FW -nodefaults -no-user-config"
 QEMU="$QEMU -nographic -no-reboot -m $MEM -initrd $INITRD"
-QEMU_MICROVM="$QEMU -M microvm,x-option-roms=off,rtc=off,isa-serial=on -kernel $VMLINUX"
+QEMU_MICROVM="$QEMU -M microvm,rtc=off,isa-serial=on -kernel $VMLINUX"
 QEMU_PCM="$QEMU -M pc -vga none -kernel $BZ"
 
 # run_vmm NAME CPUS GUEST_TEST [vmmstat options] -- CMD: one vmmstat line.

@@ -4,7 +4,7 @@
 QEMU_FW=/qemu-fw
 QEMU_FILES="/usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot_dma.bin
 /usr/share/qemu/kvmvapic.bin /usr/share/qemu/multiboot_dma.bin
-/usr/share/seabios/bios-microvm.bin"
+/usr/share/seabios/bios-microvm.bin /usr/share/qemu/pvh.bin"
 . guest/cmdline.sh
 BENCH_CMDLINE=$GUEST_CMDLINE
 VMMSTAT=${VMMSTAT:-build/vmmstat}

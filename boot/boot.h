@@ -5,6 +5,7 @@
 #ifndef MINIVMM_BOOT_H
 #define MINIVMM_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -118,8 +119,17 @@ struct boot_entry {
 	uint16_t gdt_limit;
 };
 
+enum boot_file { BOOT_FILE_KERNEL, BOOT_FILE_INITRD };
+
+/* Put len bytes of a file from offset at gpa without copying them (the VMM
+ * maps the file's pages privately over guest RAM). gpa, offset and len are
+ * page multiples. 0: done; > 0: not possible here, copy instead; < 0: an
+ * errno, the boot fails. */
+typedef int (*boot_map_fn)(void *opaque, enum boot_file file, const struct guest_mem *mem,
+			   uint64_t gpa, uint64_t offset, uint64_t len);
+
 struct boot_config {
-	const uint8_t *kernel; /* whole bzImage file */
+	const uint8_t *kernel; /* whole kernel file: bzImage or ELF vmlinux */
 	size_t kernel_len;
 	const uint8_t *initrd; /* may be NULL */
 	size_t initrd_len;
@@ -127,6 +137,11 @@ struct boot_config {
 	unsigned ncpus;
 	const struct mp_pci_irq *pci_irqs;
 	unsigned npci_irqs;
+	/* Optional (NULL: copy everything): map file pages instead. */
+	boot_map_fn map_file;
+	void *map_opaque;
+	/* Guest RAM is freshly mapped, so all zero: no need to zero-fill. */
+	bool ram_zeroed;
 };
 
 /* Place everything in guest RAM and fill *entry: protected-mode kernel at

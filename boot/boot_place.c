@@ -61,6 +61,27 @@ int boot_initrd_fit(uint64_t top, uint64_t kernel_end, uint64_t len, uint64_t *a
 	return 0;
 }
 
+int boot_place_file(const struct guest_mem *mem, const struct boot_config *cfg, enum boot_file file,
+		    uint64_t gpa, const uint8_t *data, uint64_t offset, uint64_t len,
+		    const char *what, struct err *e)
+{
+	uint64_t whole = len & ~(uint64_t)BOOT_PAGE_MASK, mapped = 0;
+
+	if (cfg->map_file && !(gpa & BOOT_PAGE_MASK) && !(offset & BOOT_PAGE_MASK) && whole &&
+	    guest_buf(mem, gpa, len)) {
+		int r = cfg->map_file(cfg->map_opaque, file, mem, gpa, offset, whole);
+
+		if (r < 0)
+			return err_set(e, -r, "%s: cannot map %" PRIu64 " bytes at 0x%" PRIx64,
+				       what, whole, gpa);
+		if (r == 0)
+			mapped = whole;
+	}
+	if (mapped == len)
+		return 0;
+	return boot_guest_write(mem, gpa + mapped, data + offset + mapped, len - mapped, what, e);
+}
+
 int boot_place_initrd(const struct guest_mem *mem, const struct boot_config *cfg, uint64_t top,
 		      uint64_t kernel_end, uint64_t *addr, struct err *e)
 {
@@ -75,7 +96,8 @@ int boot_place_initrd(const struct guest_mem *mem, const struct boot_config *cfg
 	r = boot_initrd_fit(top, kernel_end, cfg->initrd_len, addr, e);
 	if (r < 0)
 		return r;
-	return boot_guest_write(mem, *addr, cfg->initrd, cfg->initrd_len, "initrd", e);
+	return boot_place_file(mem, cfg, BOOT_FILE_INITRD, *addr, cfg->initrd, 0, cfg->initrd_len,
+			       "initrd", e);
 }
 
 int boot_place_tables(const struct guest_mem *mem, const struct boot_config *cfg, struct err *e)

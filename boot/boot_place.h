@@ -26,6 +26,12 @@ int boot_place_cmdline(const struct guest_mem *mem, const char *cmdline, uint32_
  * starting at or above kernel_end; ENOSPC with a message when it does not fit. */
 int boot_initrd_fit(uint64_t top, uint64_t kernel_end, uint64_t len, uint64_t *addr, struct err *e);
 
+/* len bytes of a file (data, from offset) at gpa: its whole pages through
+ * cfg->map_file when set and aligned, the rest copied. */
+int boot_place_file(const struct guest_mem *mem, const struct boot_config *cfg, enum boot_file file,
+		    uint64_t gpa, const uint8_t *data, uint64_t offset, uint64_t len,
+		    const char *what, struct err *e);
+
 /* Copy cfg's initrd (if any) to boot_initrd_fit(top, kernel_end); its
  * address in *addr (0 without one). EFBIG for more than 4 GiB. */
 int boot_place_initrd(const struct guest_mem *mem, const struct boot_config *cfg, uint64_t top,

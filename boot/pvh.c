@@ -255,8 +255,9 @@ long pvh_start_info_build(uint8_t *buf, size_t len, uint64_t gpa, const struct p
 	return (long)off;
 }
 
-/* Every segment in guest RAM: the file bytes, then zeroes. */
-static int place_segments(const struct guest_mem *mem, const uint8_t *img,
+/* Every segment in guest RAM: the file bytes (mapped where they can be),
+ * then zeroes (already there in fresh RAM). */
+static int place_segments(const struct guest_mem *mem, const struct boot_config *cfg,
 			  const struct pvh_info *pvh, struct err *e)
 {
 	for (unsigned i = 0; i < pvh->nsegs; i++) {
@@ -271,8 +272,11 @@ static int place_segments(const struct guest_mem *mem, const uint8_t *img,
 				       "hole (0x%" PRIx64 ", %.1f MiB)",
 				       s->memsz, s->paddr, s->paddr + s->memsz, mem->low_size,
 				       (double)mem->low_size / BOOT_MIB);
-		memcpy(dst, img + s->offset, s->filesz);
-		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+		if (boot_place_file(mem, cfg, BOOT_FILE_KERNEL, s->paddr, cfg->kernel, s->offset,
+				    s->filesz, "kernel segment", e) < 0)
+			return -e->code;
+		if (!cfg->ram_zeroed)
+			memset(dst + s->filesz, 0, s->memsz - s->filesz);
 	}
 	return 0;
 }
@@ -293,7 +297,7 @@ int boot_pvh(const struct guest_mem *mem, const struct boot_config *cfg, struct 
 
 	r = pvh_parse(cfg->kernel, cfg->kernel_len, &pvh, e);
 	if (r == 0)
-		r = place_segments(mem, cfg->kernel, &pvh, e);
+		r = place_segments(mem, cfg, &pvh, e);
 	if (r == 0)
 		r = boot_place_cmdline(mem, cfg->cmdline, LAYOUT_CMDLINE_MAX - 1, &cmdline_len, e);
 	if (r == 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -156,6 +157,26 @@ static int add_devices(struct machine *m, const struct vmm_options *o, uint64_t 
 	return r;
 }
 
+/* boot_map_fn: the kernel's and initrd's pages mapped privately over guest
+ * RAM instead of copied (a PVH vmlinux is tens of MiB): no copy, the pages
+ * shared with the page cache until the guest writes them. */
+static int map_boot_file(void *opaque, enum boot_file file, const struct guest_mem *mem,
+			 uint64_t gpa, uint64_t offset, uint64_t len)
+{
+	const struct vm_inputs *in = opaque;
+	const struct mapped_file *f = file == BOOT_FILE_KERNEL ? &in->kernel : &in->initrd;
+	uint8_t *dst = guest_buf(mem, gpa, len);
+
+	if (!f->open || !dst || ((uintptr_t)dst & 0xfff) || offset > (uint64_t)INT64_MAX)
+		return 1;
+	if (mmap(dst, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, f->fd, (off_t)offset) ==
+	    MAP_FAILED)
+		return -errno;
+	/* Guest RAM never belongs in a core dump of the VMM. */
+	madvise(dst, len, MADV_DONTDUMP);
+	return 0;
+}
+
 static int boot(struct machine *m, const struct vmm_options *o, struct vm_inputs *in, struct err *e)
 {
 	struct mp_pci_irq routes[PCI_SLOTS];
@@ -167,6 +188,9 @@ static int boot(struct machine *m, const struct vmm_options *o, struct vm_inputs
 		.cmdline = o->cmdline,
 		.ncpus = o->cpus,
 		.pci_irqs = routes,
+		.map_file = map_boot_file,
+		.map_opaque = in,
+		.ram_zeroed = true, /* kvm_vm_create() maps it fresh for every boot */
 	};
 	struct boot_entry entry;
 	int r;

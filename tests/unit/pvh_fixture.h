@@ -50,6 +50,7 @@ struct fake_elf {
 	struct fake_seg segs[FAKE_ELF_MAX_SEGS];
 	unsigned nnotes; /* PT_NOTE segments */
 	struct fake_notes notes[FAKE_ELF_MAX_NOTES];
+	size_t seg_align; /* file offset alignment of the segments; 0: 16 */
 };
 
 /* Append a note (header, name padded to 4, descriptor padded to 4) to n. */
@@ -119,8 +120,10 @@ static inline uint8_t *fake_elf_build(const struct fake_elf *f, size_t *len)
 		note_off[i] = off;
 		off += f->notes[i].len;
 	}
+	size_t align = f->seg_align ? f->seg_align : 16;
+
 	for (unsigned i = 0; i < f->nsegs; i++) {
-		off = (off + 15) & ~(size_t)15;
+		off = (off + align - 1) & ~(align - 1);
 		seg_off[i] = off;
 		off += f->segs[i].filesz;
 	}

@@ -475,6 +475,103 @@ static void test_boot_layout(void **state)
 	vm_free(v);
 }
 
+/* A mapper that records what boot_pvh() asks for and "maps" by copying the
+ * file's bytes, as a private mapping would show them; answer says how. */
+struct map_log {
+	struct pvh_vm *v;
+	const uint8_t *initrd;
+	int answer;
+	unsigned calls;
+	enum boot_file file[8];
+	uint64_t gpa[8], offset[8], len[8];
+};
+
+static int fake_map(void *opaque, enum boot_file file, const struct guest_mem *mem, uint64_t gpa,
+		    uint64_t offset, uint64_t len)
+{
+	struct map_log *l = opaque;
+	const uint8_t *src = file == BOOT_FILE_KERNEL ? l->v->img : l->initrd;
+
+	if (l->calls < 8) {
+		l->file[l->calls] = file;
+		l->gpa[l->calls] = gpa;
+		l->offset[l->calls] = offset;
+		l->len[l->calls] = len;
+	}
+	l->calls++;
+	if (l->answer == 0)
+		memcpy(guest_buf(mem, gpa, len), src + offset, len);
+	return l->answer;
+}
+
+/* Whole, aligned pages of the kernel's segments and of the initrd go
+ * through the mapper, the rest is copied; with fresh RAM the bss is left
+ * alone; a mapper that cannot map makes a copy, one that fails fails the
+ * boot. */
+static void test_boot_maps_file_pages(void **state)
+{
+	static uint8_t initrd[0x2345];
+	struct fake_elf f = fake_elf_default();
+	struct pvh_vm *v = vm_new(32 * MIB);
+	const uint8_t *ram = v->ram.base;
+	struct map_log log = { .v = v, .initrd = initrd };
+	struct pvh_info info;
+	unsigned expect = 0;
+
+	(void)state;
+	/* Page-aligned in the file, as a linked vmlinux's are. */
+	f.seg_align = 4096;
+	free(v->img);
+	v->img = fake_elf_build(&f, &v->img_len);
+	v->cfg.kernel = v->img;
+	v->cfg.kernel_len = v->img_len;
+	for (size_t i = 0; i < sizeof(initrd); i++)
+		initrd[i] = (uint8_t)(i * 7);
+	v->cfg.initrd = initrd;
+	v->cfg.initrd_len = sizeof(initrd);
+	v->cfg.map_file = fake_map;
+	v->cfg.map_opaque = &log;
+	v->cfg.ram_zeroed = true;
+	assert_int_equal(vm_boot(v), 0);
+	assert_int_equal(pvh_parse(v->img, v->img_len, &info, &v->e), 0);
+	for (unsigned i = 0; i < info.nsegs; i++) {
+		const struct pvh_segment *s = &info.segs[i];
+
+		for (size_t j = 0; j < s->filesz; j++)
+			assert_int_equal(ram[s->paddr + j], fake_seg_byte(i, j));
+		/* Fresh RAM: the bss is not written (0xcc marks the fake's). */
+		assert_int_equal(ram[s->paddr + s->filesz], 0xcc);
+		if (s->paddr % 4096 || s->offset % 4096 || s->filesz < 4096)
+			continue;
+		assert_int_equal(log.file[expect], BOOT_FILE_KERNEL);
+		assert_true(log.gpa[expect] == s->paddr && log.offset[expect] == s->offset);
+		assert_true(log.len[expect] == (s->filesz & ~4095ull));
+		expect++;
+	}
+	assert_int_equal(expect, 2); /* both segments hold at least a whole page */
+	/* The initrd: two whole pages mapped, the last 0x345 bytes copied. */
+	assert_int_equal(log.calls, expect + 1);
+	assert_int_equal(log.file[expect], BOOT_FILE_INITRD);
+	assert_true(log.offset[expect] == 0 && log.len[expect] == 0x2000);
+	assert_memory_equal(ram + log.gpa[expect], initrd, sizeof(initrd));
+
+	/* Not mappable here: everything copied, same bytes. */
+	memset(v->ram.base, 0xcc, 32 * MIB);
+	log.answer = 1;
+	log.calls = 0;
+	assert_int_equal(vm_boot(v), 0);
+	assert_true(log.calls > 0);
+	for (size_t j = 0; j < info.segs[0].filesz; j++)
+		assert_int_equal(ram[info.segs[0].paddr + j], fake_seg_byte(0, j));
+	assert_memory_equal(ram + 32 * MIB - 0x3000, initrd, sizeof(initrd));
+
+	/* A failing mapper fails the boot with a message. */
+	log.answer = -EIO;
+	assert_int_equal(vm_boot(v), -EIO);
+	assert_non_null(strstr(v->e.msg, "cannot map"));
+	vm_free(v);
+}
+
 /* The MP table's entries for a few machines, up to the largest the CLI
  * accepts: 64 vCPUs and 24 PCI slots whose INTx lines wrap around the 19
  * PCI GSIs; every table fits. */
@@ -614,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_segment_limits),
 		cmocka_unit_test(test_start_info_build),
 		cmocka_unit_test(test_boot_layout),
+		cmocka_unit_test(test_boot_maps_file_pages),
 		cmocka_unit_test(test_boot_machine_sizes),
 		cmocka_unit_test(test_boot_does_not_fit),
 		cmocka_unit_test(test_boot_cmdline_and_bad_input),

@@ -33,8 +33,11 @@ QEMU_PCM="$QEMU -M pc -vga none -kernel $BZ"
 minivmm_cmd() { # KERNEL CPUS TEST
 	echo "exec build/minivmm --kernel $1 --initrd $INITRD --mem $MEM --cpus $2 --boot-time --append '$BENCH_CMDLINE minivmm.test=$3'"
 }
-qemu_cmd() { # MACHINE-VAR CPUS TEST
+qemu_cmd() { # MACHINE-VAR CPUS TEST: QEMU exits at the boot signal
 	echo "exec $1 -smp $2 -append '$BENCH_CMDLINE minivmm.test=$3' -device isa-debug-exit,iobase=0x3f0,iosize=1"
+}
+qemu_idle_cmd() { # MACHINE-VAR CPUS: runs on to BENCH-READY, then powers off
+	echo "exec $1 -smp $2 -append '$BENCH_CMDLINE minivmm.test=bench_idle'"
 }
 
 for n in $CPUS; do
@@ -58,9 +61,9 @@ for n in $CPUS; do
 			sh -c "$(minivmm_cmd $k "$n" bench_idle)" >"$R/x-$v-$n" 2>"$R/log-$v-$n"
 	done
 	"$VMMSTAT" --kvm-stats --marker BENCH-READY -- \
-		sh -c "$(qemu_cmd "$QEMU_PCM -serial stdio" "$n" bench_idle)" >"$R/x-pc-$n"
+		sh -c "$(qemu_idle_cmd "$QEMU_PCM -serial stdio" "$n")" >"$R/x-pc-$n"
 	"$VMMSTAT" --kvm-stats --marker BENCH-READY -- \
-		sh -c "$(qemu_cmd "$QEMU_MICROVM -serial stdio" "$n" bench_idle)" >"$R/x-microvm-$n"
+		sh -c "$(qemu_idle_cmd "$QEMU_MICROVM -serial stdio" "$n")" >"$R/x-microvm-$n"
 done
 
 med() { stats <"$1" | cut -d' ' -f1; }
@@ -84,7 +87,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in $CPUS; do
 	for v in bz pvh pc microvm; do
 		x=$R/x-$v-$n
-		start=$(sed -n 's/.*boot-startup: first KVM_RUN \([0-9.]*\) ms after start, \([0-9.]*\) ms CPU.*/\1 ms (\2 CPU-ms)/p' "$R/log-$v-$n" 2>/dev/null)
+		start=$(sed -n 's/.*boot-startup: first KVM_RUN \([0-9.]*\) ms after start, \([0-9.]*\) ms CPU (ms: \(.*\))/\1 ms, \2 CPU-ms (\3)/p' "$R/log-$v-$n" 2>/dev/null)
 		mem=$(field overhead_kb <"$x")
 		case $v in pc | microvm) mem=- ;; esac
 		echo "| $n | $v | $(field kvm_exits <"$x") | $(field kvm_io_exits <"$x") | $(field kvm_mmio_exits <"$x") | $(field kvm_halt_exits <"$x") | $(field kvm_irq_exits <"$x") | $(field kvm_irq_window_exits <"$x") | ${start:--} | $mem |"

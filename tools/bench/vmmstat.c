@@ -87,30 +87,52 @@ static int parse(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-/* Sum Rss over all mappings, and over those smaller than guest_ram. */
+/* Sum Rss over all mappings, and over those outside guest RAM: guest RAM is
+ * a mapping at least guest_ram bytes long, or a run of adjacent mappings
+ * kept out of core dumps (VmFlags "dd") that long: minivmm maps the
+ * kernel's pages over part of its RAM, which splits it in several. */
 static void sample_rss(pid_t pid, unsigned long long guest_ram, unsigned long long *rss_kb,
 		       unsigned long long *overhead_kb)
 {
+	enum { MAX_MAPS = 4096 };
+	static struct {
+		unsigned long long start, end, rss_kb;
+		bool dontdump;
+	} maps[MAX_MAPS];
 	char path[64], line[512];
-	unsigned long long start, end, kb, size = 0;
+	unsigned long long start, end, kb;
+	unsigned n = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return;
-	*rss_kb = *overhead_kb = 0;
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%llx-%llx ", &start, &end) == 2 && strchr(line, '-') &&
 		    line[strspn(line, "0123456789abcdef")] == '-') {
-			size = end - start;
-		} else if (sscanf(line, "Rss: %llu kB", &kb) == 1) {
-			*rss_kb += kb;
-			if (size < guest_ram)
-				*overhead_kb += kb;
+			if (n < MAX_MAPS)
+				maps[n++] = (typeof(maps[0])){ start, end, 0, false };
+		} else if (sscanf(line, "Rss: %llu kB", &kb) == 1 && n) {
+			maps[n - 1].rss_kb += kb;
+		} else if (!strncmp(line, "VmFlags:", 8) && n) {
+			maps[n - 1].dontdump = strstr(line, " dd") != NULL;
 		}
 	}
 	fclose(f);
+	*rss_kb = *overhead_kb = 0;
+	for (unsigned i = 0; i < n;) {
+		unsigned j = i + 1;
+		unsigned long long run_kb = maps[i].rss_kb;
+
+		while (maps[i].dontdump && j < n && maps[j].dontdump &&
+		       maps[j].start == maps[j - 1].end)
+			run_kb += maps[j++].rss_kb;
+		*rss_kb += run_kb;
+		if (maps[j - 1].end - maps[i].start < guest_ram)
+			*overhead_kb += run_kb;
+		i = j;
+	}
 }
 
 /* Read PID's VM's counters into values (-1: not there). */

@@ -95,8 +95,9 @@ static int open_host_side(struct machine *m, const struct vmm_options *o, struct
 			m->ndisks = i + 1;
 			r = disk_open(&m->disks[i], e);
 		}
+		/* The message names the option or the image. */
 		if (r < 0)
-			return r;		 /* the message names the option or the image */
+			return r;
 		m->disk_fds[i] = m->disks[i].fd; /* the lock goes with this one */
 		m->disks[i].fd = -1;
 	}

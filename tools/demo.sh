@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 mode=demo
 [ "${1:-}" = --shell ] && mode=shell
 . guest/cmdline.sh
-set -- build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz \
+set -- build/minivmm --kernel build/guest/vmlinux --initrd build/guest/initramfs.cpio.gz \
 	--cpus 2 --mem 512M --boot-time
 if [ "$mode" = demo ]; then
 	set -- "$@" --append "$GUEST_CMDLINE minivmm.test=demo"

@@ -6,7 +6,6 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
-VMLINUX=${VMLINUX:-build/guest/vmlinux}
 [ -x "$MINIVMM" ] && [ -f "$VMLINUX" ] || { echo "cli-errors-pvh: build first (make all guest)"; exit 1; }
 
 # set_bytes FILE OFFSET OCTAL...: overwrite bytes in place.

@@ -5,6 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
+KERNEL=$BZIMAGE # the bzImage's header checks; cli-errors-pvh.sh checks the vmlinux
 [ -x "$MINIVMM" ] && [ -f "$KERNEL" ] || { echo "cli-errors: build first (make all guest)"; exit 1; }
 
 # patch FILE OFFSET OCTAL_BYTE: overwrite one byte in place.

@@ -3,7 +3,11 @@
 # Each tests/integration/NN-*.sh is sourced by suite.sh in order.
 
 MINIVMM=${MINIVMM:-build/minivmm}
-KERNEL=${KERNEL:-build/guest/bzImage}
+# The suite boots the PVH vmlinux (no in-guest decompression: faster);
+# 11-kernels.sh and cli-errors.sh cover the bzImage.
+BZIMAGE=${BZIMAGE:-build/guest/bzImage}
+VMLINUX=${VMLINUX:-build/guest/vmlinux}
+KERNEL=${KERNEL:-$VMLINUX}
 INITRD=${INITRD:-build/guest/initramfs.cpio.gz}
 . guest/cmdline.sh
 VM_TIMEOUT=${VM_TIMEOUT:-240}

@@ -81,7 +81,7 @@ run_one() {
 i=1
 while [ "$i" -le "$RUNS" ]; do
 	echo "bench net: run $i/$RUNS" >&2
-	run_one minivmm 0 build/minivmm --kernel build/guest/bzImage \
+	run_one minivmm 0 build/minivmm --kernel build/guest/vmlinux \
 		--initrd build/guest/initramfs.cpio.gz --mem "$MEM" --console "file=$R/log" \
 		--net "tap=$TAP" --append "$GUEST_ARGS"
 	# isa-debug-exit: QEMU exits with (status << 1) | 1.

@@ -7,7 +7,7 @@
 vm_once() {
 	i=$1
 	"$VMMSTAT" -v --marker LAB-READY --sample-after 300 --guest-ram "$VM_MEM_BYTES" -- \
-		build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz \
+		build/minivmm --kernel build/guest/vmlinux --initrd build/guest/initramfs.cpio.gz \
 		--mem "$VM_MEM" --console stdio --boot-time \
 		--append "$GUEST_CMDLINE minivmm.test=lab_boot" >"$T/vm.res" 2>"$T/vm.err" &
 	job=$!

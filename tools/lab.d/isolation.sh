@@ -15,7 +15,7 @@ lab_isolation() {
 	sh tests/guest/lab_probe.sh >"$T/host.log" 2>&1
 
 	say "isolation 2/4: probing inside a VM (minivmm, $VM_MEM, 1 vCPU; a stock kernel boots first)"
-	timeout "$VM_TIMEOUT" build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz \
+	timeout "$VM_TIMEOUT" build/minivmm --kernel build/guest/vmlinux --initrd build/guest/initramfs.cpio.gz \
 		--mem "$VM_MEM" --console "file=$T/vm.log" \
 		--append "$GUEST_CMDLINE minivmm.test=lab_probe" >"$T/vm.err" 2>&1
 	vst=$?
@@ -40,7 +40,7 @@ lab_isolation() {
 
 	say "isolation 4/4: crashing a VM's kernel (echo c > /proc/sysrq-trigger inside the guest)"
 	up0=$(cut -d' ' -f1 /proc/uptime)
-	timeout "$VM_TIMEOUT" build/minivmm --kernel build/guest/bzImage --initrd build/guest/initramfs.cpio.gz \
+	timeout "$VM_TIMEOUT" build/minivmm --kernel build/guest/vmlinux --initrd build/guest/initramfs.cpio.gz \
 		--mem "$VM_MEM" --console "file=$T/panic.log" \
 		--append "$GUEST_CMDLINE minivmm.test=lab_panic" >"$T/panic.err" 2>&1
 	pst=$?

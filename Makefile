@@ -21,8 +21,9 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARNINGS) -I. -D_GNU_SOURCE -pthread -MMD -MP $(SANFLAGS)
 LDFLAGS += -pthread $(SANFLAGS)
-# libseccomp builds the VMM's filters (vmm/seccomp.c); libseccomp.a when linked static.
-LDLIBS  := -luuid -lseccomp
+# libseccomp builds the VMM's filters (vmm/seccomp.c), jansson the control API's JSON
+# (vmm/api_json.c); their .a when linked static.
+LDLIBS  := -luuid -lseccomp -ljansson
 
 # common/: code minivmm and minictr share (errors, sizes, cleanup, clock, file mapping).
 COMMON_SRCS := $(wildcard common/*.c)
@@ -47,7 +48,7 @@ FUZZ_RUNS   ?= 200000
 .PHONY: all help deps unit unit-san fuzz fuzz-long guest kvmbox integration check demo shell bench clean \
 	format format-check
 
-all: $(BUILD)/minivmm $(BUILD)/minictr $(BUILD)/vmmstat
+all: $(BUILD)/minivmm $(BUILD)/minictr $(BUILD)/vmmstat $(BUILD)/vmctl
 
 help:
 	@echo "make            build build/minivmm and build/minictr"
@@ -92,6 +93,10 @@ $(BUILD)/minivmm: $(BUILD)/obj/vmm/main.o $(BUILD)/libminivmm.a
 # Benchmark helper: times a VMM and measures its memory.
 $(BUILD)/vmmstat: $(BUILD)/obj/tools/bench/vmmstat.o
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# The control API's client (docs/api.md); static, so it runs in kvmbox.
+$(BUILD)/vmctl: $(BUILD)/obj/tools/vmctl/vmctl.o
+	$(CC) $(LDFLAGS) $(VMM_STATIC) -o $@ $^
 
 $(BUILD)/minictr: $(BUILD)/obj/tools/minictr/main.o $(BUILD)/libminictr.a
 	$(CC) $(LDFLAGS) -o $@ $^

@@ -158,6 +158,20 @@ static uint8_t do_flush(const struct blk_backend *b)
 	return VIRTIO_BLK_S_OK;
 }
 
+static void count_request(struct dev_metrics *m, uint32_t type, uint8_t status,
+			  const struct vq_chain *c, uint64_t written)
+{
+	if (!m)
+		return;
+	metric_add(&m->requests, 1);
+	if (status != VIRTIO_BLK_S_OK)
+		metric_add(&m->errors, 1);
+	else if (type == VIRTIO_BLK_T_IN)
+		metric_add(&m->read_bytes, written);
+	else if (type == VIRTIO_BLK_T_OUT)
+		metric_add(&m->write_bytes, c->out_bytes - sizeof(struct virtio_blk_outhdr));
+}
+
 int blk_handle_request(const struct blk_backend *b, const struct vq_chain *c, uint32_t *used)
 {
 	struct virtio_blk_outhdr hdr;
@@ -180,6 +194,7 @@ int blk_handle_request(const struct blk_backend *b, const struct vq_chain *c, ui
 	default: status = VIRTIO_BLK_S_UNSUPP; break;
 	}
 	vq_chain_write(c, c->in_bytes - 1, &status, 1);
+	count_request(b->metrics, hdr.type, status, c, written);
 	n = written + 1;
 	*used = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 	return 0;

@@ -52,6 +52,8 @@ static void blk_process_queue(void *dev, struct virtio_pci *vp, unsigned q)
 		uint32_t used;
 
 		if (blk_handle_request(&blk->be, &blk->chain, &used) < 0) {
+			if (blk->be.metrics)
+				metric_add(&blk->be.metrics->errors, 1);
 			virtio_pci_chain_error(vp, q, 1);
 			return;
 		}
@@ -113,6 +115,7 @@ int virtio_blk_create(struct vm *vm, struct pci_host *pci, struct disk_config *c
 	if (!blk)
 		return err_set(e, ENOMEM, "disk %s: out of memory", cfg->path);
 	snprintf(blk->name, sizeof(blk->name), "blk%u", index);
+	blk->be.metrics = vm_dev_metrics(vm, blk->name);
 	blk->be.fd = cfg->fd;
 	if (cfg->has_serial)
 		snprintf(serial, sizeof(serial), "%s", cfg->serial);

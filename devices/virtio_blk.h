@@ -12,6 +12,7 @@
 #include <linux/virtio_blk.h>
 
 #include "common/err.h"
+#include "devices/dev_metrics.h"
 #include "devices/disk_opts.h"
 #include "devices/virtqueue.h"
 
@@ -39,6 +40,7 @@ struct blk_backend {
 	bool discard;	   /* DISCARD offered */
 	bool write_zeroes; /* WRITE_ZEROES offered */
 	char serial[VIRTIO_BLK_ID_BYTES];
+	struct dev_metrics *metrics; /* counted into when set (GET /metrics) */
 };
 
 /* Execute one request chain: 0 with *used the length to report (bytes

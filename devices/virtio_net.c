@@ -44,6 +44,7 @@ struct virtio_net {
 	unsigned applied_offloads;
 	size_t pending_len; /* a frame in rxbuf waiting for buffers */
 	struct net_stats stats;
+	struct dev_metrics *metrics; /* stats published here for GET /metrics */
 	struct vq_chain tx_chain;
 	struct net_rx_scratch rx;
 	uint8_t rxbuf[RX_BUF_LEN];
@@ -366,6 +367,21 @@ static void tx_process(struct virtio_net *n, struct virtio_pci *vp)
 	virtio_pci_kick(vp, VIRTIO_NET_TXQ);
 }
 
+/* The I/O thread's counters, copied where the main thread may read them. */
+static void publish_stats(struct virtio_net *n)
+{
+	struct dev_metrics *m = n->metrics;
+
+	if (!m)
+		return;
+	metric_set(&m->tx_packets, n->stats.tx_packets);
+	metric_set(&m->tx_bytes, n->stats.tx_bytes);
+	metric_set(&m->tx_dropped, n->stats.tx_dropped);
+	metric_set(&m->rx_packets, n->stats.rx_packets);
+	metric_set(&m->rx_bytes, n->stats.rx_bytes);
+	metric_set(&m->rx_dropped, n->stats.rx_dropped);
+}
+
 static void net_process_queue(void *dev, struct virtio_pci *vp, unsigned q)
 {
 	struct virtio_net *n = dev;
@@ -374,6 +390,7 @@ static void net_process_queue(void *dev, struct virtio_pci *vp, unsigned q)
 		tx_process(n, vp);
 	else if (q == VIRTIO_NET_RXQ)
 		rx_pump(n); /* new receive buffers: deliver what waits */
+	publish_stats(n);
 }
 
 static void tap_readable(void *dev, struct virtio_pci *vp, int fd)
@@ -381,6 +398,7 @@ static void tap_readable(void *dev, struct virtio_pci *vp, int fd)
 	(void)vp;
 	(void)fd;
 	rx_pump(dev);
+	publish_stats(dev);
 }
 
 static uint64_t net_features(void *dev)
@@ -442,6 +460,7 @@ int virtio_net_create(struct vm *vm, struct pci_host *pci, const struct net_conf
 	n->tap_offload = tap->offload;
 	n->offered = net_offered_features(tap->offload);
 	snprintf(n->name, sizeof(n->name), "net%u", index);
+	n->metrics = vm_dev_metrics(vm, n->name);
 	snprintf(n->ifname, sizeof(n->ifname), "%s", tap->name);
 	if (cfg->has_mac)
 		memcpy(n->config.mac, cfg->mac, sizeof(n->config.mac));

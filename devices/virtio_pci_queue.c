@@ -22,6 +22,7 @@
 
 #define EV_STOP	   0x100
 #define EV_VM_STOP 0x101
+#define EV_PAUSE   0x102
 #define EV_WATCH   0x200
 
 void virtio_pci_kick(struct virtio_pci *vp, unsigned q)
@@ -249,15 +250,8 @@ static void drain(int fd)
 	}
 }
 
-static void *io_thread(void *arg)
+static void io_loop(struct virtio_pci *vp)
 {
-	struct virtio_pci *vp = arg;
-
-	/* Named from inside: naming another thread opens its /proc comm file,
-	 * which no filter allows. */
-	pthread_setname_np(pthread_self(), vp->thread_name);
-	if (seccomp_enter_thread(vp->vm, seccomp_io_role(vp->ops->name)) < 0)
-		return NULL;
 	for (;;) {
 		struct epoll_event ev[VIRTIO_PCI_MAX_QUEUES + VIRTIO_PCI_MAX_EXTRA + 2];
 		int n = epoll_wait(vp->epoll_fd, ev, (int)(sizeof(ev) / sizeof(ev[0])), -1);
@@ -272,8 +266,12 @@ static void *io_thread(void *arg)
 			/* The VM's stop fd is only watched, never read: every
 			 * thread must see it. */
 			if (tag == EV_STOP || tag == EV_VM_STOP)
-				return NULL;
-			if (tag >= EV_WATCH) {
+				return;
+			if (tag == EV_PAUSE) {
+				/* Parked until resumed: no guest memory touched,
+				 * no interrupt raised meanwhile. */
+				vm_pause_point(vp->vm, NULL, NULL);
+			} else if (tag >= EV_WATCH) {
 				const struct virtio_pci_watch *w = &vp->watch[tag - EV_WATCH];
 
 				w->cb(vp->dev, vp, w->fd);
@@ -283,6 +281,18 @@ static void *io_thread(void *arg)
 			}
 		}
 	}
+}
+
+static void *io_thread(void *arg)
+{
+	struct virtio_pci *vp = arg;
+
+	/* Named from inside: naming another thread opens its /proc comm file,
+	 * which no filter allows. */
+	pthread_setname_np(pthread_self(), vp->thread_name);
+	if (seccomp_enter_thread(vp->vm, seccomp_io_role(vp->ops->name)) == 0)
+		io_loop(vp);
+	vm_pause_leave(vp->vm);
 	return NULL;
 }
 
@@ -298,11 +308,16 @@ int virtio_pci_start_thread(struct virtio_pci *vp, struct err *e)
 	r = epoll_add(vp, vp->stop_fd, EV_STOP, e);
 	if (r == 0 && vp->vm->stop_fd >= 0)
 		r = epoll_add(vp, vp->vm->stop_fd, EV_VM_STOP, e);
+	if (r == 0 && vp->vm->pause.fd >= 0)
+		r = epoll_add(vp, vp->vm->pause.fd, EV_PAUSE, e);
 	if (r < 0)
 		return r;
+	vm_pause_join(vp->vm);
 	r = pthread_create(&vp->thread, NULL, io_thread, vp);
-	if (r != 0)
+	if (r != 0) {
+		vm_pause_leave(vp->vm);
 		return err_set(e, r, "%s: pthread_create failed", vp->ops->name);
+	}
 	vp->thread_started = true;
 	return 0;
 }

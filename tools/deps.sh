@@ -4,7 +4,7 @@
 set -eu
 PKGS="gcc make clang clang-format libclang-rt-14-dev libcmocka-dev libfdt-dev uuid-dev
 qemu-system-x86 qemu-system-data seabios ipxe-qemu busybox-static cpio kmod
-e2fsprogs iproute2 python3 procps acpica-tools libseccomp-dev"
+e2fsprogs iproute2 python3 procps acpica-tools libseccomp-dev libjansson-dev"
 # `make bench` also compares minictr with Debian's crun.
 [ "${1:-}" = --bench ] && PKGS="$PKGS crun"
 # `make image` builds a Debian root file system (tools/image/build-debian.sh).

@@ -30,6 +30,7 @@ enum {
 	OPT_GID,
 	OPT_JAIL_MEM,
 	OPT_JAIL_CPUS,
+	OPT_API_SOCK,
 };
 
 static const struct option long_options[] = {
@@ -52,6 +53,7 @@ static const struct option long_options[] = {
 	{ "gid", required_argument, NULL, OPT_GID },
 	{ "jail-mem", required_argument, NULL, OPT_JAIL_MEM },
 	{ "jail-cpus", required_argument, NULL, OPT_JAIL_CPUS },
+	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "check-host", no_argument, NULL, OPT_CHECK_HOST },
 	{ "allow-emulated-kvm", no_argument, NULL, OPT_ALLOW_EMULATED_KVM },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -62,12 +64,13 @@ static const struct option long_options[] = {
 
 const char *cli_usage(void)
 {
-	return "usage: minivmm --kernel BZIMAGE [options]\n"
+	return "usage: minivmm --kernel BZIMAGE|VMLINUX [options]\n"
 	       "       minivmm --check-host\n"
 	       "\n"
 	       "Boot a Linux kernel in a KVM virtual machine.\n"
 	       "\n"
-	       "  --kernel PATH        Linux x86-64 bzImage (required)\n"
+	       "  --kernel PATH        Linux x86-64 bzImage, or an ELF vmlinux with a PVH\n"
+	       "                       entry (booted without decompression; required)\n"
 	       "  --initrd PATH        initramfs to load with the kernel\n"
 	       "  --append \"ARGS\"      kernel command line, default:\n"
 	       "                       \"" CLI_DEFAULT_CMDLINE "\"\n"
@@ -106,6 +109,10 @@ const char *cli_usage(void)
 	       "  --jail-mem SIZE      memory.max of the jailed VMM's cgroup; guest RAM counts,\n"
 	       "                       so SIZE must exceed --mem (cgroup v2)\n"
 	       "  --jail-cpus N        cpu.max of the jailed VMM's cgroup, in CPUs (0.5, 2)\n"
+	       "  --api-sock PATH      control API: HTTP/1.1 with JSON on a Unix socket at PATH\n"
+	       "                       (mode 0600, removed on exit): GET /vm, GET /metrics,\n"
+	       "                       PUT /vm/pause, /vm/resume, /vm/shutdown, /vm/stop\n"
+	       "                       (docs/api.md)\n"
 	       "  --check-host         print one line on the KVM this host offers; exit 0\n"
 	       "                       when a stock guest kernel runs at hardware speed\n"
 	       "  --allow-emulated-kvm run even on a /dev/kvm without VT-x/AMD-V behind it\n"
@@ -120,7 +127,8 @@ const char *cli_usage(void)
 	       "1 on a runtime failure (including a host whose KVM cannot run a stock\n"
 	       "kernel at hardware speed), 2 on a usage error or invalid input file,\n"
 	       "121 when --timeout stopped the VM, 122 when the guest kernel panicked,\n"
-	       "123 when the guest reset the machine with --no-reboot, 128+N after\n"
+	       "123 when the guest reset the machine with --no-reboot, 120 after\n"
+	       "PUT /vm/stop on the API socket, 128+N after\n"
 	       "signal N (143: the guest did not power off within --shutdown-timeout;\n"
 	       "159: SIGSYS, a system call the seccomp filters forbid).\n";
 }
@@ -211,6 +219,21 @@ static int parse_mem(const char *s, uint64_t *out, struct err *e)
 	return 0;
 }
 
+/* A Unix socket path fits sun_path with its NUL; the file system is not
+ * touched here (vmm/api.c binds it before /dev/kvm is opened). */
+static int parse_api_sock(const char *s, struct vmm_options *o, struct err *e)
+{
+	if (!*s)
+		return err_set(e, EINVAL, "--api-sock: empty path");
+	if (strlen(s) > CLI_MAX_API_SOCK_PATH)
+		return err_set(e, EINVAL,
+			       "--api-sock: path of %zu bytes is too long for a Unix socket "
+			       "(at most %d)",
+			       strlen(s), CLI_MAX_API_SOCK_PATH);
+	o->api_sock = s;
+	return 0;
+}
+
 static int parse_console(const char *s, struct vmm_options *o, struct err *e)
 {
 	if (!strcmp(s, "stdio")) {
@@ -272,6 +295,7 @@ static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *
 		o->uuid_given = true;
 		return 0;
 	case OPT_BOOT_TIME: o->boot_time = true; return 0;
+	case OPT_API_SOCK: return parse_api_sock(arg, o, e);
 	case OPT_DISK: return add_spec(o->disks, &o->ndisks, CLI_MAX_DISKS, "--disk", arg, e);
 	case OPT_NET: return add_spec(o->nics, &o->nnics, CLI_MAX_NICS, "--net", arg, e);
 	case 'v': o->verbose = true; return 0;

@@ -20,6 +20,7 @@
 #define CLI_MAX_TIMEOUT		     31536000u /* --timeout: 365 days, far below overflow */
 #define CLI_DEFAULT_SHUTDOWN_TIMEOUT 15u
 #define CLI_MAX_SHUTDOWN_TIMEOUT     3600u
+#define CLI_MAX_API_SOCK_PATH	     107 /* sun_path is 108 bytes with the NUL */
 
 enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK_HOST };
 
@@ -46,6 +47,7 @@ struct vmm_options {
 	bool jail_uid_given, jail_gid_given;
 	uint64_t jail_mem;	  /* --jail-mem: the VMM's cgroup memory.max; 0: none */
 	uint64_t jail_cpu_millis; /* --jail-cpus in thousandths of a CPU; 0: none */
+	const char *api_sock;	  /* --api-sock: the control API's socket path; NULL: none */
 	const char *disks[CLI_MAX_DISKS];
 	unsigned ndisks;
 	const char *nics[CLI_MAX_NICS];

@@ -140,9 +140,10 @@ static bool feed_serial(struct console *c, const uint8_t *buf, size_t len)
 
 	while (len) {
 		size_t n = serial_receive(c->serial, buf, len);
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = room_fd, .events = POLLIN },
 			{ .fd = c->vm->stop_fd, .events = POLLIN },
+			{ .fd = c->vm->pause.fd, .events = POLLIN },
 		};
 		uint64_t v;
 
@@ -150,10 +151,12 @@ static bool feed_serial(struct console *c, const uint8_t *buf, size_t len)
 		len -= n;
 		if (!len)
 			break;
-		if (poll(p, 2, 100) < 0 && errno != EINTR)
+		if (poll(p, 3, 100) < 0 && errno != EINTR)
 			return false;
 		if (p[1].revents)
 			return false;
+		if (p[2].revents)
+			vm_pause_point(c->vm, NULL, NULL);
 		if (p[0].revents && read(room_fd, &v, sizeof(v)) < 0) {
 			/* nothing to do: EAGAIN means another wakeup consumed it */
 		}
@@ -176,30 +179,45 @@ static size_t apply_escapes(struct console *c, bool *pending, uint8_t *buf, size
 	return out;
 }
 
+static void read_input(struct console *c);
+
 static void *reader_thread(void *arg)
 {
 	struct console *c = arg;
+
+	pthread_setname_np(pthread_self(), "console-in");
+	if (seccomp_enter_thread(c->vm, SECCOMP_CONSOLE_IN) == 0)
+		read_input(c);
+	vm_pause_leave(c->vm);
+	return NULL;
+}
+
+static void read_input(struct console *c)
+{
 	bool pending = false;
 	uint8_t buf[256];
 
-	pthread_setname_np(pthread_self(), "console-in");
-	if (seccomp_enter_thread(c->vm, SECCOMP_CONSOLE_IN) < 0)
-		return NULL;
 	while (!vm_stopping(c->vm)) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = c->in_fd, .events = POLLIN },
 			{ .fd = c->vm->stop_fd, .events = POLLIN },
+			{ .fd = c->vm->pause.fd, .events = POLLIN },
 		};
 		ssize_t n;
 		size_t len;
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[1].revents)
 			break;
+		if (p[2].revents) {
+			/* Paused: the input waits in the pipe or terminal. */
+			vm_pause_point(c->vm, NULL, NULL);
+			continue;
+		}
 		n = read(c->in_fd, buf, sizeof(buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -209,7 +227,6 @@ static void *reader_thread(void *arg)
 		if (!feed_serial(c, buf, len))
 			break;
 	}
-	return NULL;
 }
 
 static int enter_raw_mode(struct err *e)
@@ -276,9 +293,12 @@ int console_start(struct console *c, struct serial *s, struct err *e)
 		if (r < 0)
 			return r;
 	}
+	vm_pause_join(c->vm);
 	r = pthread_create(&c->reader, NULL, reader_thread, c);
-	if (r)
+	if (r) {
+		vm_pause_leave(c->vm);
 		return err_set(e, r, "cannot start console input thread");
+	}
 	c->reader_started = true;
 	return 0;
 }

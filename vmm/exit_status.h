@@ -13,6 +13,8 @@
 #define EXIT_TIMEOUT	     121
 #define EXIT_GUEST_PANIC     122 /* the guest kernel panicked (pvpanic) */
 #define EXIT_GUEST_RESET     123 /* the guest reset the machine, --no-reboot */
+/* PUT /vm/stop on the API socket stopped the VM (vmm/api.c). */
+#define EXIT_API_STOP	     120
 #define EXIT_SIGNAL_BASE     128
 
 /* Not an exit status: the VM's stop request when the guest reset the

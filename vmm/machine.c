@@ -25,48 +25,16 @@
 #include "devices/tap.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_net.h"
+#include "vmm/api.h"
 #include "vmm/console.h"
 #include "vmm/host_kvm.h"
 #include "vmm/jail.h"
 #include "vmm/kvm.h"
 #include "vmm/layout.h"
+#include "vmm/machine_state.h"
 #include "vmm/seccomp.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
-
-struct machine {
-	/* Host side: opened once, kept across the guest's reboots. */
-	struct console *console;
-	struct disk_config disks[CLI_MAX_DISKS];
-	unsigned ndisks;
-	struct net_config nics[CLI_MAX_NICS];
-	struct tap taps[CLI_MAX_NICS];
-	unsigned nnics;
-	/* Opened once and kept for the whole run; each boot's devices get
-	 * copies, so a guest reset opens nothing (the paths may be out of
-	 * reach in --jail, and the sandbox forbids opening files). */
-	int kvm_fd;
-	int disk_fds[CLI_MAX_DISKS];
-	int tap_fds[CLI_MAX_NICS];
-	int signal_fd;
-
-	/* One boot of the guest: built again after it resets the machine. */
-	struct vm vm;
-	bool vm_common, vm_kvm;
-	struct serial *serial;
-	struct i8042 *kbd;
-	struct rtc *rtc;
-	struct sysports *ports;
-	struct acpi_pm *pm;
-	struct pvpanic *panic;
-	struct pci_host *pci;
-	struct vcpu *vcpus;
-	/* The power button was pressed: stop the VM at this time (0: not). */
-	uint64_t shutdown_deadline_ns;
-	uint64_t sigterm_ns; /* when the SIGTERM that pressed it came */
-	/* The guest panicked: end the VM at this time unless it resets first. */
-	uint64_t panic_deadline_ns;
-};
 
 /* SIGTERMs this close together are one request: timeout(1) signals both
  * its command and the command's process group, a --jail parent relays what
@@ -112,6 +80,12 @@ static int open_host_side(struct machine *m, const struct vmm_options *o, struct
 			return err_wrap(e, "--net %s", o->nics[i]);
 		m->tap_fds[i] = m->taps[i].fd;
 		m->taps[i].fd = -1;
+	}
+	if (o->api_sock) {
+		int r = api_open(o->api_sock, &m->api, e);
+
+		if (r < 0)
+			return r;
 	}
 	return console_open(&m->vm, o->console, o->console_path, &m->console, e);
 }
@@ -244,14 +218,13 @@ static int ms_until(uint64_t deadline)
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* SIGTERM or Ctrl-A p: press the power button once and give the guest
- * --shutdown-timeout seconds to power off. */
-static void start_shutdown(struct machine *m, const struct vmm_options *o, const char *why)
+void machine_start_shutdown(struct machine *m, const struct vmm_options *o, const char *why)
 {
 	struct vm *vm = &m->vm;
 
 	if (m->shutdown_deadline_ns)
 		return;
+	machine_resume(m);
 	if (!o->shutdown_timeout_s) {
 		vm_request_stop(vm, EXIT_SIGNAL_BASE + SIGTERM);
 		return;
@@ -275,7 +248,7 @@ static void handle_signal(struct machine *m, const struct vmm_options *o)
 	/* The first SIGTERM asks; a second one, SIGINT or SIGHUP insist. */
 	if (sig == SIGTERM && !m->shutdown_deadline_ns) {
 		m->sigterm_ns = monotonic_ns();
-		start_shutdown(m, o, "SIGTERM");
+		machine_start_shutdown(m, o, "SIGTERM");
 		return;
 	}
 	if (sig == SIGTERM && m->sigterm_ns && monotonic_ns() - m->sigterm_ns < SIGTERM_REPEAT_NS)
@@ -306,29 +279,33 @@ static bool deadline_passed(struct machine *m, const struct vmm_options *o, uint
 
 /* Wait until the guest or a signal ends the VM, or a deadline passes.
  * Returns true when --timeout's deadline is what stopped it. */
-static bool wait_for_stop(struct machine *m, const struct vmm_options *o, uint64_t deadline_ns)
+static bool wait_for_stop(struct machine *m, const struct vmm_options *o,
+			  const struct vm_inputs *in, uint64_t deadline_ns)
 {
 	struct vm *vm = &m->vm;
 	uint64_t n;
 
 	while (!vm_stopping(vm)) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{ .fd = m->signal_fd, .events = POLLIN },
 			{ .fd = vm->stop_fd, .events = POLLIN },
 			{ .fd = vm->shutdown_fd, .events = POLLIN },
 			{ .fd = vm->panic_fd, .events = POLLIN },
+			{ .fd = m->api ? api_call_fd(m->api) : -1, .events = POLLIN },
 		};
 		int ms = ms_until(earlier(deadline_ns,
 					  earlier(m->shutdown_deadline_ns, m->panic_deadline_ns)));
 
 		if (ms == 0)
 			return deadline_passed(m, o, deadline_ns, monotonic_ns());
-		if (poll(p, 4, ms) < 0)
+		if (poll(p, 5, ms) < 0)
 			continue;
+		if (p[4].revents)
+			machine_api_call(m, o, in);
 		if (p[0].revents)
 			handle_signal(m, o);
 		if (p[2].revents && read(vm->shutdown_fd, &n, sizeof(n)) == sizeof(n))
-			start_shutdown(m, o, "console");
+			machine_start_shutdown(m, o, "console");
 		if (p[3].revents && read(vm->panic_fd, &n, sizeof(n)) == sizeof(n))
 			m->panic_deadline_ns = monotonic_ns() + PANIC_GRACE_NS;
 	}
@@ -383,11 +360,14 @@ static void teardown_vm(struct machine *m)
 	m->panic = NULL;
 	m->vm_kvm = m->vm_common = false;
 	m->shutdown_deadline_ns = m->panic_deadline_ns = m->sigterm_ns = 0;
+	m->paused = false;
 }
 
 static void teardown(struct machine *m)
 {
 	teardown_vm(m);
+	/* After the VM: a PUT /vm/stop's answer is out before the socket goes. */
+	api_close(m->api);
 	console_close(m->console);
 	for (unsigned i = 0; i < m->ndisks; i++)
 		disk_close(&m->disks[i]);
@@ -478,7 +458,7 @@ static int run_once(struct machine *m, const struct vmm_options *o, struct vm_in
 	if (r == 0)
 		r = vcpus_start(m->vcpus, o->cpus, e);
 	if (r == 0)
-		*timed_out = wait_for_stop(m, o, deadline_ns);
+		*timed_out = wait_for_stop(m, o, in, deadline_ns);
 	if (r < 0)
 		return r;
 	/* panic=-1 resets right after the panic: report the panic instead. */
@@ -542,7 +522,11 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in, uint64_t star
 	if (r == 0)
 		r = enter_sandbox(o, e);
 	m->vm.startup_ns[STARTUP_SANDBOX] = monotonic_ns();
+	if (r == 0 && m->api)
+		r = api_start(m->api, e);
+	m->start_ns = start_ns;
 	while (r == 0) {
+		m->boots++;
 		r = run_once(m, o, in, boot_start_ns, deadline_ns, &timed_out, e);
 		teardown_vm(m);
 		if (r != VM_STOP_RESET)

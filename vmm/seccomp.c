@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <malloc.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,12 @@
 #include "vmm/seccomp_rules.h"
 #include "vmm/vm.h"
 
+/* malloc arenas: enough for the VMM's few busy threads. */
+#define SECCOMP_MALLOC_ARENAS 8
+/* Free memory a heap may keep before it is trimmed: above what the API's
+ * 16 connections hold (16 x 72 KiB). */
+#define SECCOMP_MALLOC_TRIM   (4 << 20)
+
 /* The filters are a property of the process, not of one VM: built before
  * the first thread starts, read-only afterwards, and reached from thread
  * entry points whose argument (a vCPU, a virtio transport) has no room for
@@ -34,6 +41,7 @@ static const char *const role_names[SECCOMP_NROLES] = {
 	[SECCOMP_IO] = "io",
 	[SECCOMP_CONSOLE_IN] = "console-in",
 	[SECCOMP_CONSOLE_OUT] = "console-out",
+	[SECCOMP_API] = "api",
 };
 
 const char *seccomp_role_name(enum seccomp_role role)
@@ -142,6 +150,14 @@ int seccomp_prepare(struct err *e)
 	/* The C library loads the time zone on the first gmtime_r() (the RTC,
 	 * on a vCPU thread), opening /etc/localtime: load it now, unfiltered. */
 	tzset();
+	/* malloc asks the kernel on whatever thread it happens to run: the CPU
+	 * count when a thread first contends for an arena (sched_getaffinity),
+	 * /proc/sys/vm/overcommit_memory the first time a thread's arena
+	 * shrinks (openat; the API thread frees its connection buffers).
+	 * Fix the arena limit, and keep thread heaps below the trim threshold
+	 * from shrinking, so neither question is ever asked. */
+	mallopt(M_ARENA_MAX, SECCOMP_MALLOC_ARENAS);
+	mallopt(M_TRIM_THRESHOLD, SECCOMP_MALLOC_TRIM);
 	for (unsigned i = 0; r == 0 && i < SECCOMP_NROLES; i++)
 		r = build_role((enum seccomp_role)i, &built[i], e);
 	/* Without CAP_SYS_ADMIN a filter needs no_new_privs; with it, a

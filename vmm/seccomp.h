@@ -22,6 +22,7 @@ enum seccomp_role {
 	SECCOMP_IO,	     /* an I/O thread of another device kind: blk's and net's lists */
 	SECCOMP_CONSOLE_IN,  /* stdin into the UART */
 	SECCOMP_CONSOLE_OUT, /* guest output to stdout or the console file */
+	SECCOMP_API,	     /* the control API's socket (vmm/api.c) */
 	SECCOMP_NROLES,
 };
 

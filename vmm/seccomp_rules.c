@@ -132,6 +132,14 @@ static const struct seccomp_rule console_out_rules[] = {
 	ALLOW(write),
 };
 
+/* The control API thread: connections on the socket the main thread bound
+ * (no socket(), bind() or connect()), the eventfds to and from the main
+ * thread, nothing of KVM's. */
+static const struct seccomp_rule api_rules[] = {
+	ALLOW(accept4), ALLOW(read),  ALLOW(sendto), ALLOW(shutdown),
+	ALLOW(poll),	ALLOW(ppoll), ALLOW(close),
+};
+
 /* The main thread's own work, on top of every other role's list (threads it
  * starts inherit its filter): build the VM again after a guest reset (from
  * copies of /dev/kvm, the images and TAPs opened at start: nothing is opened
@@ -235,6 +243,7 @@ static const struct seccomp_rule_set blk_set = SET(blk_rules);
 static const struct seccomp_rule_set net_set = SET(net_rules);
 static const struct seccomp_rule_set console_in_set = SET(console_in_rules);
 static const struct seccomp_rule_set console_out_set = SET(console_out_rules);
+static const struct seccomp_rule_set api_set = SET(api_rules);
 static const struct seccomp_rule_set main_set = SET(main_rules);
 #ifdef SANITIZED
 static const struct seccomp_rule_set sanitizer_set = SET(sanitizer_rules);
@@ -275,6 +284,7 @@ size_t seccomp_role_sets(enum seccomp_role role, const struct seccomp_rule_set *
 		sets[n++] = &console_in_set;
 		break;
 	case SECCOMP_CONSOLE_OUT: sets[n++] = &console_out_set; break;
+	case SECCOMP_API: sets[n++] = &api_set; break;
 	case SECCOMP_MAIN:
 	case SECCOMP_NROLES:
 	default:
@@ -285,6 +295,7 @@ size_t seccomp_role_sets(enum seccomp_role role, const struct seccomp_rule_set *
 		sets[n++] = &blk_set;
 		sets[n++] = &net_set;
 		sets[n++] = &console_in_set;
+		sets[n++] = &api_set;
 		sets[n++] = &main_set;
 #ifdef SANITIZED
 		sets[n++] = &leak_check_set;

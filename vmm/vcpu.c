@@ -320,6 +320,33 @@ static void note_first_run(struct vm *vm)
 	__atomic_store_n(&vm->first_run_ns, monotonic_ns(), __ATOMIC_RELEASE);
 }
 
+/* Back from a pause (under the gate's lock, so no new pause's kick is lost):
+ * run the guest again. */
+static void vcpu_resumed(void *arg)
+{
+	struct vcpu *v = arg;
+
+	v->run->immediate_exit = 0;
+}
+
+static void vcpu_loop(struct vcpu *v)
+{
+	while (!vm_stopping(v->vm)) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			/* A kick: a pause (immediate_exit also completed any
+			 * pending I/O, so the vCPU's state is whole) or a stop. */
+			if (errno == EINTR || errno == EAGAIN) {
+				vm_pause_point(v->vm, vcpu_resumed, v);
+				continue;
+			}
+			fatal_exit(v, "KVM_RUN", (uint64_t)errno);
+			break;
+		}
+		if (!handle_exit(v))
+			break;
+	}
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -332,23 +359,14 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&set, KICK_SIGNAL);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
 	/* Confined before the guest's first instruction runs. */
-	if (seccomp_enter_thread(v->vm, SECCOMP_VCPU) < 0)
-		return NULL;
-	if (v->index == 0)
-		note_first_run(v->vm);
-
-	while (!vm_stopping(v->vm)) {
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			fatal_exit(v, "KVM_RUN", (uint64_t)errno);
-			break;
-		}
-		if (!handle_exit(v))
-			break;
+	if (seccomp_enter_thread(v->vm, SECCOMP_VCPU) == 0) {
+		if (v->index == 0)
+			note_first_run(v->vm);
+		vcpu_loop(v);
+		if (v->vm->verbose)
+			log_where_stopped(v);
 	}
-	if (v->vm->verbose)
-		log_where_stopped(v);
+	vm_pause_leave(v->vm);
 	return NULL;
 }
 
@@ -361,27 +379,35 @@ int vcpus_start(struct vcpu *vcpus, unsigned n, struct err *e)
 	if (sigaction(KICK_SIGNAL, &sa, NULL) < 0)
 		return err_sys(e, "sigaction");
 	for (unsigned i = 0; i < n; i++) {
-		int r = pthread_create(&vcpus[i].thread, NULL, vcpu_thread, &vcpus[i]);
+		int r;
 
-		if (r != 0)
+		vm_pause_join(vcpus[i].vm);
+		r = pthread_create(&vcpus[i].thread, NULL, vcpu_thread, &vcpus[i]);
+		if (r != 0) {
+			vm_pause_leave(vcpus[i].vm);
 			return err_set(e, r, "cannot start vCPU %u thread", i);
+		}
 		vcpus[i].thread_started = true;
 	}
 	return 0;
+}
+
+void vcpus_kick(struct vcpu *vcpus, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!vcpus[i].thread_started || !vcpus[i].run)
+			continue;
+		/* Covers a kick that lands just before KVM_RUN. */
+		vcpus[i].run->immediate_exit = 1;
+		pthread_kill(vcpus[i].thread, KICK_SIGNAL);
+	}
 }
 
 void vcpus_destroy(struct vcpu *vcpus, unsigned n)
 {
 	if (!vcpus)
 		return;
-	for (unsigned i = 0; i < n; i++) {
-		if (!vcpus[i].thread_started)
-			continue;
-		/* immediate_exit covers a kick that lands just before KVM_RUN. */
-		if (vcpus[i].run)
-			vcpus[i].run->immediate_exit = 1;
-		pthread_kill(vcpus[i].thread, KICK_SIGNAL);
-	}
+	vcpus_kick(vcpus, n);
 	for (unsigned i = 0; i < n; i++) {
 		if (vcpus[i].thread_started)
 			pthread_join(vcpus[i].thread, NULL);

@@ -25,6 +25,9 @@ struct vcpu {
  * and the 64-bit boot state on the BSP. On failure nothing is left behind. */
 int vcpus_create(struct vm *vm, const struct boot_entry *entry, struct vcpu **out, struct err *e);
 int vcpus_start(struct vcpu *vcpus, unsigned n, struct err *e);
+/* Kick every running vCPU out of KVM_RUN (it returns EINTR, having completed
+ * any pending I/O) to its pause point (vmm/pause.h) or its stop check. */
+void vcpus_kick(struct vcpu *vcpus, unsigned n);
 /* Kick every vCPU out of KVM_RUN (the VM must already be stopping), join the
  * threads and release the vCPUs. */
 void vcpus_destroy(struct vcpu *vcpus, unsigned n);

@@ -3,6 +3,7 @@
 #include "vmm/vm.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@ bool vm_request_stop(struct vm *vm, int status)
 	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0) {
 		/* An eventfd write only fails on counter overflow: already signalled. */
 	}
+	/* A paused thread wakes to see the stop. */
+	vm_pause_wake_all(&vm->pause);
 	return true;
 }
 
@@ -43,6 +46,18 @@ bool vm_report_panic(struct vm *vm)
 		/* Counter overflow only: already signalled. */
 	}
 	return true;
+}
+
+struct dev_metrics *vm_dev_metrics(struct vm *vm, const char *id)
+{
+	struct dev_metrics *m;
+
+	if (vm->ndev_metrics == VM_MAX_DEV_METRICS)
+		return NULL;
+	m = &vm->dev_metrics[vm->ndev_metrics++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	return m;
 }
 
 int vm_alloc_gsi(struct vm *vm)
@@ -70,7 +85,7 @@ uint64_t vm_alloc_mmio(struct vm *vm, uint64_t size)
 int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
 {
 	memset(vm, 0, sizeof(*vm));
-	vm->kvm_fd = vm->vm_fd = vm->shutdown_fd = vm->panic_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->shutdown_fd = vm->panic_fd = vm->pause.fd = -1;
 	guest_mem_layout(&vm->mem, host, mem_size);
 	bus_init(&vm->io_bus, "io");
 	bus_init(&vm->mmio_bus, "mmio");
@@ -83,7 +98,7 @@ int vm_init_common(struct vm *vm, void *host, uint64_t mem_size, struct err *e)
 	vm->panic_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->shutdown_fd < 0 || vm->panic_fd < 0)
 		return err_sys(e, "eventfd");
-	return 0;
+	return vm_pause_init(&vm->pause, e);
 }
 
 void vm_destroy_common(struct vm *vm)
@@ -98,4 +113,5 @@ void vm_destroy_common(struct vm *vm)
 	if (vm->panic_fd >= 0)
 		close(vm->panic_fd);
 	vm->shutdown_fd = vm->panic_fd = -1;
+	vm_pause_destroy(&vm->pause);
 }

@@ -10,11 +10,14 @@
 #include <uuid/uuid.h>
 
 #include "common/err.h"
+#include "devices/dev_metrics.h"
 #include "vmm/bus.h"
 #include "vmm/exit_stats.h"
 #include "vmm/guest_mem.h"
+#include "vmm/pause.h"
 
-#define VM_MAX_CPUS 64
+#define VM_MAX_CPUS	   64
+#define VM_MAX_DEV_METRICS 24 /* 16 disks, 8 NICs */
 
 struct vm;
 struct console;
@@ -68,6 +71,12 @@ struct vm {
 	 * the main loop lets it finish its console output, then ends the VM. */
 	atomic_bool panicked;
 	int panic_fd;
+	/* Pause and resume (vmm/pause.h): every thread that touches guest
+	 * state parks at its pause points while a pause is requested. */
+	struct vm_pause pause;
+	/* Device counters for GET /metrics, one slot per virtio device. */
+	struct dev_metrics dev_metrics[VM_MAX_DEV_METRICS];
+	unsigned ndev_metrics;
 
 	/* VM exits per vCPU (vmm/exit_stats.h), ncpus of them, and when vCPU 0
 	 * first entered the guest: monotonic and process CPU time (--boot-time). */
@@ -95,6 +104,10 @@ static inline int vm_exit_status(struct vm *vm)
 {
 	return vm->exit_status;
 }
+
+/* A zeroed counter slot for the device named id (creation time, main
+ * thread), or NULL when all are taken (the device then counts nothing). */
+struct dev_metrics *vm_dev_metrics(struct vm *vm, const char *id);
 
 /* A legacy GSI for a device's PCI INTx, 5..23: each device its own line while
  * they last, then shared round-robin (level-triggered PCI lines may be shared;

@@ -69,6 +69,10 @@ expect_error "unknown option" "unknown option '--frobnicate'" $K --frobnicate
 expect_error "option without argument" "needs an argument" $K --mem
 expect_error "bad --console" "--console" $K --console tty
 expect_error "bad --uuid" "not a UUID" $K --uuid 1234
+expect_error "empty --api-sock" "api-sock: empty path" $K --api-sock ""
+expect_error "--api-sock path too long" "too long for a Unix socket" $K --api-sock "/tmp/$(head -c 120 /dev/zero | tr '\0' s)"
+expect_error "--api-sock on a regular file" "exists and is not a socket" $K --api-sock "$T/text-file"
+expect_error "--api-sock in a missing directory" "api-sock $T/nope/api.sock: No such file" $K --api-sock "$T/nope/api.sock"
 expect_error "command line too long" "command line" $K --append "$(head -c 70000 /dev/zero | tr '\0' x)"
 expect_error "missing disk image" "nope.img" $K --disk "$T/nope.img"
 expect_error "disk that is a directory" "a-directory" $K --disk "$T/a-directory"

@@ -9,6 +9,7 @@ BZIMAGE=${BZIMAGE:-build/guest/bzImage}
 VMLINUX=${VMLINUX:-build/guest/vmlinux}
 KERNEL=${KERNEL:-$VMLINUX}
 INITRD=${INITRD:-build/guest/initramfs.cpio.gz}
+VMCTL=${VMCTL:-build/vmctl}
 . guest/cmdline.sh
 VM_TIMEOUT=${VM_TIMEOUT:-240}
 T=${T:-$(mktemp -d)}

@@ -38,6 +38,7 @@ typedef int (*probe_fn)(void);
 
 /* Descriptors opened before the filter goes on, as the VMM opens its own. */
 static int null_fd = -1, file_fd = -1, status_fd = -1, pipe_fds[2] = { -1, -1 };
+static int api_pair[2] = { -1, -1 };
 
 static void open_fixtures(void)
 {
@@ -49,7 +50,8 @@ static void open_fixtures(void)
 	if (file_fd >= 0 && ftruncate(file_fd, 1 << 20) < 0)
 		_exit(90);
 	if (null_fd < 0 || file_fd < 0 || status_fd < 0 ||
-	    pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+	    pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, api_pair) < 0)
 		_exit(91);
 }
 
@@ -192,6 +194,25 @@ static int p_console_in(void)
 static int p_console_out(void)
 {
 	return write(null_fd, "guest output", 12) == 12 ? 0 : 60;
+}
+
+/* The API thread: its connections (a socket pair here), poll, close. */
+static int p_api(void)
+{
+	struct pollfd p;
+	int sv[2];
+	char c;
+
+	/* The pair is made before the filter (as the API's socket is). */
+	sv[0] = api_pair[0];
+	sv[1] = api_pair[1];
+	p = (struct pollfd){ .fd = sv[1], .events = POLLIN };
+	if (send(sv[0], "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1 || poll(&p, 1, 1000) != 1 ||
+	    read(sv[1], &c, 1) != 1)
+		return 70;
+	if (shutdown(sv[0], SHUT_WR) < 0 || close(sv[0]) < 0)
+		return 71;
+	return 0;
 }
 
 static void *vcpu_like_thread(void *arg)
@@ -385,8 +406,22 @@ static void roles_allow_what_they_use(void **state)
 	expect_allowed(SECCOMP_CONSOLE_IN, p_console_in);
 	expect_allowed(SECCOMP_CONSOLE_OUT, p_console_out);
 	expect_allowed(SECCOMP_CONSOLE_OUT, p_common);
+	expect_allowed(SECCOMP_API, p_api);
+	expect_allowed(SECCOMP_API, p_common);
 	expect_allowed(SECCOMP_MAIN, p_main);
 	expect_allowed(SECCOMP_MAIN, p_status_shows_filter);
+}
+
+/* The API thread serves a socket it was handed: no new sockets or files,
+ * nothing of KVM's, no writes to images. */
+static void api_forbidden(void **state)
+{
+	(void)state;
+	expect_killed(SECCOMP_API, p_open_create);
+	expect_killed(SECCOMP_API, p_open_read);
+	expect_killed(SECCOMP_API, p_socket_unix);
+	expect_killed(SECCOMP_API, p_ioctl_create_vm);
+	expect_killed(SECCOMP_API, p_pwrite);
 }
 
 /* What every role forbids: new programs, sockets, signals to others,
@@ -537,6 +572,7 @@ int main(void)
 		cmocka_unit_test(io_forbidden),
 		cmocka_unit_test(console_forbidden),
 		cmocka_unit_test(main_forbidden),
+		cmocka_unit_test(api_forbidden),
 		cmocka_unit_test(no_role_opens),
 		cmocka_unit_test(io_role_by_device_name),
 		cmocka_unit_test(off_installs_nothing),

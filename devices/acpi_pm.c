@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vmm/exit_status.h"
 #include "vmm/layout.h"
+#include "vmm/snapshot_file.h"
 
 /* ACPI 6.4, 4.8.3.7 and 4.8.3.8. */
 #define SLEEP_TYPE_SHIFT 2
@@ -67,6 +69,46 @@ int acpi_pm_press_power_button(struct acpi_pm *pm)
 	if (r == 0)
 		r = vm->irq.line(vm, LAYOUT_IRQ_GED, 0);
 	return r;
+}
+
+/* The registers as saved in the snapshot section. Fixed layout;
+ * multi-byte fields would be little-endian like the host (minivmm is x86-64
+ * only), but all are bytes. Only the sleep status register reads back
+ * anything, and this model never sets a bit in it; the section still
+ * carries it so a snapshot says what the guest saw. */
+struct acpi_pm_state {
+	uint8_t sleep_status; /* as the guest reads it: 0 (no WAK_STS) */
+	uint8_t reserved[7];  /* zero */
+};
+_Static_assert(sizeof(struct acpi_pm_state) == 8, "acpi_pm snapshot layout changed");
+
+int acpi_pm_snapshot(struct acpi_pm *pm, struct snap_writer *w, uint32_t instance)
+{
+	struct acpi_pm_state st;
+
+	memset(&st, 0, sizeof(st));
+	st.sleep_status = acpi_pm_read(pm, LAYOUT_PORT_SLEEP_STS);
+	return snap_put(w, SNAP_DEV_ACPI_PM, instance, &st, sizeof(st));
+}
+
+int acpi_pm_restore(struct acpi_pm *pm, const struct snap_index *idx, uint32_t instance,
+		    struct err *e)
+{
+	struct acpi_pm_state st;
+	int r;
+
+	(void)pm; /* nothing to set: the model has no state of its own */
+	r = snap_get_exact(idx, SNAP_DEV_ACPI_PM, instance, &st, sizeof(st), e);
+	if (r < 0)
+		return err_wrap(e, "acpi_pm");
+	if (st.sleep_status)
+		return err_set(e, EINVAL,
+			       "acpi_pm: sleep status 0x%02x has bits this model never sets",
+			       st.sleep_status);
+	for (size_t i = 0; i < sizeof(st.reserved); i++)
+		if (st.reserved[i])
+			return err_set(e, EINVAL, "acpi_pm: reserved bytes are not zero");
+	return 0;
 }
 
 int acpi_pm_create(struct vm *vm, struct acpi_pm **out, struct err *e)

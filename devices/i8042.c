@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vmm/exit_status.h"
+#include "vmm/snapshot_file.h"
 
 #define DATA_PORT 0x60
 #define CMD_PORT  0x64
@@ -111,6 +113,70 @@ static void cmd_port_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t l
 {
 	(void)offset;
 	i8042_access(opaque, CMD_PORT, data, len, is_write);
+}
+
+/* The controller as saved in its snapshot section: every field it keeps.
+ * Fixed layout; multi-byte fields would be little-endian like the host
+ * (minivmm is x86-64 only), but all are bytes. */
+struct i8042_state {
+	uint8_t ctr;	     /* configuration byte: any value the guest wrote */
+	uint8_t status;	     /* SYS and UNLOCKED always, OBF and CMD as they were */
+	uint8_t out;	     /* output buffer, meaningful while OBF is set */
+	uint8_t pending_cmd; /* 0 or CMD_WRITE_CTR */
+	uint8_t reserved[4]; /* zero */
+};
+_Static_assert(sizeof(struct i8042_state) == 8, "i8042 snapshot layout changed");
+
+#define STATUS_ALWAYS (STATUS_SYS | STATUS_UNLOCKED)
+#define STATUS_KEPT   (STATUS_ALWAYS | STATUS_OBF | STATUS_CMD)
+
+int i8042_snapshot(struct i8042 *k, struct snap_writer *w, uint32_t instance)
+{
+	struct i8042_state st;
+
+	memset(&st, 0, sizeof(st));
+	pthread_mutex_lock(&k->lock);
+	st.ctr = k->ctr;
+	st.status = k->status;
+	st.out = k->out;
+	st.pending_cmd = k->pending_cmd;
+	pthread_mutex_unlock(&k->lock);
+	return snap_put(w, SNAP_DEV_I8042, instance, &st, sizeof(st));
+}
+
+/* Refuse a state the register model could never reach. */
+static int check_state(const struct i8042_state *st, struct err *e)
+{
+	if ((st->status & ~STATUS_KEPT) || (st->status & STATUS_ALWAYS) != STATUS_ALWAYS)
+		return err_set(e, EINVAL, "i8042: status 0x%02x is not one the controller shows",
+			       st->status);
+	if (st->pending_cmd != 0 && st->pending_cmd != CMD_WRITE_CTR)
+		return err_set(e, EINVAL, "i8042: pending command 0x%02x takes no data byte",
+			       st->pending_cmd);
+	for (size_t i = 0; i < sizeof(st->reserved); i++)
+		if (st->reserved[i])
+			return err_set(e, EINVAL, "i8042: reserved bytes are not zero");
+	return 0;
+}
+
+int i8042_restore(struct i8042 *k, const struct snap_index *idx, uint32_t instance, struct err *e)
+{
+	struct i8042_state st;
+	int r;
+
+	r = snap_get_exact(idx, SNAP_DEV_I8042, instance, &st, sizeof(st), e);
+	if (r < 0)
+		return err_wrap(e, "i8042");
+	r = check_state(&st, e);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&k->lock);
+	k->ctr = st.ctr;
+	k->status = st.status;
+	k->out = st.out;
+	k->pending_cmd = st.pending_cmd;
+	pthread_mutex_unlock(&k->lock);
+	return 0;
 }
 
 int i8042_create(struct vm *vm, struct i8042 **out, struct err *e)

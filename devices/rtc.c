@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "vmm/snapshot_file.h"
 
 #define RTC_INDEX_PORT 0x70
 #define CMOS_SIZE      128
@@ -59,6 +62,12 @@ uint8_t rtc_register_at(const uint8_t *cmos, unsigned reg, time_t t)
 	}
 }
 
+/* Registers computed from the clock: writes to them are dropped. */
+static bool is_clock_register(unsigned reg)
+{
+	return reg <= REG_D || reg == REG_CENTURY;
+}
+
 static void rtc_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct rtc *r = opaque;
@@ -74,12 +83,70 @@ static void rtc_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, b
 	} else if (is_write) {
 		/* Clock registers are read-only here: the guest cannot set the
 		 * host's time. Plain CMOS bytes keep what is written. */
-		if (r->index >= 0x0e && r->index != REG_CENTURY)
+		if (!is_clock_register(r->index))
 			r->cmos[r->index] = data[0];
 	} else {
 		data[0] = rtc_register_at(r->cmos, r->index, time(NULL));
 	}
 	pthread_mutex_unlock(&r->lock);
+}
+
+/* The RTC as saved in its snapshot section. Fixed layout; multi-byte fields
+ * would be little-endian like the host (minivmm is x86-64 only), but all are
+ * bytes. The NMI-mask bit of the index port is not kept by the device, so
+ * it is not here either. */
+struct rtc_state {
+	uint8_t index;		 /* 0..0x7f */
+	uint8_t reserved[7];	 /* zero */
+	uint8_t cmos[CMOS_SIZE]; /* plain CMOS bytes; clock registers stay zero */
+};
+_Static_assert(sizeof(struct rtc_state) == 8 + CMOS_SIZE, "rtc snapshot layout changed");
+
+int rtc_snapshot(struct rtc *r, struct snap_writer *w, uint32_t instance)
+{
+	struct rtc_state st;
+
+	memset(&st, 0, sizeof(st));
+	pthread_mutex_lock(&r->lock);
+	st.index = r->index;
+	memcpy(st.cmos, r->cmos, sizeof(st.cmos));
+	pthread_mutex_unlock(&r->lock);
+	return snap_put(w, SNAP_DEV_RTC, instance, &st, sizeof(st));
+}
+
+/* Refuse a state rtc_io() could never have produced. */
+static int check_state(const struct rtc_state *st, struct err *e)
+{
+	if (st->index >= CMOS_SIZE)
+		return err_set(e, EINVAL, "rtc: index register 0x%02x exceeds 0x%02x", st->index,
+			       CMOS_SIZE - 1);
+	for (size_t i = 0; i < sizeof(st->reserved); i++)
+		if (st->reserved[i])
+			return err_set(e, EINVAL, "rtc: reserved bytes are not zero");
+	for (unsigned reg = 0; reg < CMOS_SIZE; reg++)
+		if (is_clock_register(reg) && st->cmos[reg])
+			return err_set(e, EINVAL,
+				       "rtc: CMOS byte 0x%02x is a clock register but holds 0x%02x",
+				       reg, st->cmos[reg]);
+	return 0;
+}
+
+int rtc_restore(struct rtc *r, const struct snap_index *idx, uint32_t instance, struct err *e)
+{
+	struct rtc_state st;
+	int ret;
+
+	ret = snap_get_exact(idx, SNAP_DEV_RTC, instance, &st, sizeof(st), e);
+	if (ret < 0)
+		return err_wrap(e, "rtc");
+	ret = check_state(&st, e);
+	if (ret < 0)
+		return ret;
+	pthread_mutex_lock(&r->lock);
+	r->index = st.index;
+	memcpy(r->cmos, st.cmos, sizeof(r->cmos));
+	pthread_mutex_unlock(&r->lock);
+	return 0;
 }
 
 int rtc_create(struct vm *vm, struct rtc **out, struct err *e)

@@ -13,6 +13,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "vmm/snapshot_file.h"
+
 enum {
 	REG_RBR_THR = 0,
 	REG_IER = 1,
@@ -267,6 +269,111 @@ size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len)
 int serial_room_fd(const struct serial *s)
 {
 	return s->room_fd;
+}
+
+/* The UART as saved in its snapshot section. Fixed layout, every byte
+ * defined; multi-byte fields would be little-endian like the host (minivmm
+ * is x86-64 only), but all are bytes. LSR and MSR are not here: they are
+ * computed from the FIFO and MCR. The FIFO is saved oldest byte first, so
+ * the ring's head position is not part of the format. */
+struct serial_state {
+	uint8_t ier, lcr, mcr, fcr, scr, dll, dlm;
+	uint8_t thr_interrupt; /* THRE interrupt pending: 0 or 1 */
+	uint8_t rx_count;
+	uint8_t reserved[7];	     /* zero */
+	uint8_t rx[SERIAL_FIFO_LEN]; /* oldest first, zeros past rx_count */
+};
+_Static_assert(sizeof(struct serial_state) == 32, "serial snapshot layout changed");
+
+/* The bits serial_write_reg() lets each register keep. */
+#define IER_KEPT (IER_RDI | IER_THRI | IER_RLSI | IER_MSI)
+#define MCR_KEPT 0x1f
+#define FCR_KEPT 0xc9
+
+int serial_snapshot(struct serial *s, struct snap_writer *w, uint32_t instance)
+{
+	struct serial_state st;
+
+	memset(&st, 0, sizeof(st));
+	pthread_mutex_lock(&s->lock);
+	st.ier = s->ier;
+	st.lcr = s->lcr;
+	st.mcr = s->mcr;
+	st.fcr = s->fcr;
+	st.scr = s->scr;
+	st.dll = s->dll;
+	st.dlm = s->dlm;
+	st.thr_interrupt = s->thr_interrupt;
+	st.rx_count = (uint8_t)s->rx_count;
+	for (unsigned i = 0; i < s->rx_count; i++)
+		st.rx[i] = s->rx[(s->rx_head + i) % SERIAL_FIFO_LEN];
+	pthread_mutex_unlock(&s->lock);
+	return snap_put(w, SNAP_DEV_SERIAL, instance, &st, sizeof(st));
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Refuse any value serial_write_reg() could never have produced. */
+static int check_state(const struct serial_state *st, struct err *e)
+{
+	if (st->ier & ~IER_KEPT)
+		return err_set(e, EINVAL, "serial: IER 0x%02x has reserved bits set", st->ier);
+	if (st->mcr & ~MCR_KEPT)
+		return err_set(e, EINVAL, "serial: MCR 0x%02x has reserved bits set", st->mcr);
+	if (st->fcr & ~FCR_KEPT)
+		return err_set(e, EINVAL, "serial: FCR 0x%02x has bits the UART never keeps",
+			       st->fcr);
+	if (st->thr_interrupt > 1)
+		return err_set(e, EINVAL, "serial: THRE interrupt pending flag %u is not 0 or 1",
+			       st->thr_interrupt);
+	if (st->rx_count > SERIAL_FIFO_LEN)
+		return err_set(e, EINVAL, "serial: receive FIFO count %u exceeds %u", st->rx_count,
+			       SERIAL_FIFO_LEN);
+	if (!all_zero(st->reserved, sizeof(st->reserved)))
+		return err_set(e, EINVAL, "serial: reserved bytes are not zero");
+	if (!all_zero(st->rx + st->rx_count, SERIAL_FIFO_LEN - st->rx_count))
+		return err_set(e, EINVAL, "serial: receive FIFO has bytes past its count %u",
+			       st->rx_count);
+	return 0;
+}
+
+int serial_restore(struct serial *s, const struct snap_index *idx, uint32_t instance, struct err *e)
+{
+	struct serial_state st;
+	int r;
+
+	r = snap_get_exact(idx, SNAP_DEV_SERIAL, instance, &st, sizeof(st), e);
+	if (r < 0)
+		return err_wrap(e, "serial");
+	r = check_state(&st, e);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&s->lock);
+	s->ier = st.ier;
+	s->lcr = st.lcr;
+	s->mcr = st.mcr;
+	s->fcr = st.fcr;
+	s->scr = st.scr;
+	s->dll = st.dll;
+	s->dlm = st.dlm;
+	s->thr_interrupt = st.thr_interrupt;
+	memcpy(s->rx, st.rx, sizeof(s->rx));
+	s->rx_head = 0;
+	s->rx_count = st.rx_count;
+	/* A console producer may be waiting for room: let it retry (a wake-up
+	 * with no room is harmless, it polls again). */
+	if (accepting_input_locked(s) && s->rx_count < SERIAL_FIFO_LEN)
+		signal_room(s);
+	/* Raises the line only if the restored IIR shows a cause. */
+	update_irq_locked(s);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
 }
 
 int serial_create(struct vm *vm, uint16_t port, unsigned irq, serial_out_fn out, void *out_opaque,

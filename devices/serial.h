@@ -7,6 +7,9 @@
 
 #include "vmm/vm.h"
 
+struct snap_index;
+struct snap_writer;
+
 #define SERIAL_COM1_PORT 0x3f8
 #define SERIAL_FIFO_LEN	 16
 
@@ -29,5 +32,16 @@ int serial_room_fd(const struct serial *s);
 /* The register model, exposed for unit tests (the bus calls these). */
 uint8_t serial_read_reg(struct serial *s, unsigned reg);
 void serial_write_reg(struct serial *s, unsigned reg, uint8_t val);
+
+/* Save the UART's registers and receive FIFO as section SNAP_DEV_SERIAL
+ * (instance) of w. The VM must be paused: no vCPU or console input running. */
+int serial_snapshot(struct serial *s, struct snap_writer *w, uint32_t instance);
+/* Restore them from idx into a device created as at snapshot time. The
+ * section must exist with the exact size and valid values, or nothing
+ * changes and one line is left in e. The interrupt line is then driven to
+ * what the restored registers imply, and a waiting console producer is woken
+ * when the FIFO has room for it. */
+int serial_restore(struct serial *s, const struct snap_index *idx, uint32_t instance,
+		   struct err *e);
 
 #endif

@@ -8,6 +8,7 @@
 #include <linux/pci_regs.h>
 
 #include "vmm/layout.h"
+#include "vmm/snapshot_file.h"
 #include "vmm/vm.h"
 
 #define CF8_PORT   0xCF8
@@ -118,6 +119,39 @@ static void intx_update_locked(struct pci_device *d)
 	intx_line(d, level);
 }
 
+/* Can a BAR of size bytes sit at addr: aligned to its size and wholly inside
+ * the PCI MMIO window (subtraction only, no overflow)? */
+static bool bar_fits(uint64_t addr, uint32_t size)
+{
+	return !(addr & (size - 1)) && addr >= LAYOUT_PCI_MMIO_START &&
+	       addr < LAYOUT_PCI_MMIO_END && LAYOUT_PCI_MMIO_END - addr >= size;
+}
+
+/* Move BAR i's bus range to want and tell the device (ioeventfds follow).
+ * The guest's BAR writes and snapshot restore both come here. Host lock
+ * held. */
+static int bar_place(struct pci_device *d, unsigned i, uint64_t want, struct err *e)
+{
+	struct pci_bar *bar = &d->bars[i];
+	uint64_t old = bar->addr;
+	int r;
+
+	if (want == old)
+		return 0;
+	if (!bar_fits(want, bar->size))
+		return err_set(e, ERANGE,
+			       "%s: BAR %u at 0x%" PRIx64 " (0x%x bytes) is not an aligned range "
+			       "inside the PCI MMIO window",
+			       d->name, i, want, bar->size);
+	r = bus_move(&d->vm->mmio_bus, old, want, bar, e);
+	if (r < 0)
+		return r;
+	bar->addr = want;
+	if (d->ops && d->ops->bar_moved)
+		d->ops->bar_moved(d, i, old, want);
+	return 0;
+}
+
 /* The guest wrote BAR i's register: follow it with the bus range, or refuse
  * and roll the register back. Host lock held. */
 static void bar_written(struct pci_device *d, unsigned i)
@@ -125,24 +159,17 @@ static void bar_written(struct pci_device *d, unsigned i)
 	struct pci_bar *bar = &d->bars[i];
 	uint8_t *reg = &d->cfg[PCI_BASE_ADDRESS_0 + 4 * i];
 	uint64_t want = get32(reg) & PCI_BASE_ADDRESS_MEM_MASK;
-	uint64_t old = bar->addr;
 	uint32_t mask = ~(bar->size - 1);
 	struct err e;
 
-	if (!bar->size || want == old)
+	if (!bar->size || want == bar->addr)
 		return;
 	/* All address bits set: the guest is sizing the BAR. The register
 	 * reads back the size mask; the mapping stays until a real address. */
 	if (want == (mask & PCI_BASE_ADDRESS_MEM_MASK))
 		return;
-	if (want < LAYOUT_PCI_MMIO_START || want + bar->size > LAYOUT_PCI_MMIO_END ||
-	    bus_move(&d->vm->mmio_bus, old, want, bar, &e) < 0) {
-		put32(reg, (uint32_t)old);
-		return;
-	}
-	bar->addr = want;
-	if (d->ops && d->ops->bar_moved)
-		d->ops->bar_moved(d, i, old, want);
+	if (bar_place(d, i, want, &e) < 0)
+		put32(reg, (uint32_t)bar->addr);
 }
 
 static bool touches(unsigned off, unsigned len, unsigned reg, unsigned reg_len)
@@ -465,4 +492,360 @@ unsigned pci_host_irq_routes(const struct pci_host *p, struct mp_pci_irq *out, u
 							.ioapic_pin = (uint8_t)d->gsi };
 	}
 	return n;
+}
+
+/* ---- snapshot -------------------------------------------------------- */
+
+/* SNAP_DEV_PCI, one per published function (instance = slot). A fixed
+ * layout of explicit-width fields with no implicit padding, copied as the
+ * host's bytes: minivmm is x86-64 only, so they are the little-endian bytes
+ * vmm/snapshot_file.h specifies. Changing it means a new format version. */
+struct pci_snap {
+	uint8_t cfg[256];     /* config space as the guest reads it */
+	uint32_t bar_addr[6]; /* where each BAR is mapped (0: not implemented) */
+	uint32_t bar_size[6];
+	int32_t gsi; /* INTx line, -1: none */
+	uint32_t msix_vectors;
+	uint64_t msix_pba;
+	struct pci_msix_entry msix_table[64];
+	uint32_t host_cf8;  /* the host's 0xCF8 register, in slot 0's section only */
+	uint8_t intx_level; /* the device's INTA# wish, 0 or 1 */
+	uint8_t reserved[3];
+};
+_Static_assert(sizeof(struct pci_snap) == 1352, "SNAP_DEV_PCI layout changed");
+_Static_assert(PCI_CFG_SIZE == 256 && PCI_NUM_BARS == 6 && PCI_MSIX_MAX == 64 &&
+		       sizeof(struct pci_msix_entry) == 16,
+	       "SNAP_DEV_PCI layout changed");
+
+/* Host lock held. */
+static void save_function(struct pci_host *p, struct pci_device *d, struct pci_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned i = 0; i < PCI_CFG_SIZE; i++)
+		s->cfg[i] = __atomic_load_n(&d->cfg[i], __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+		s->bar_addr[i] = (uint32_t)d->bars[i].addr;
+		s->bar_size[i] = d->bars[i].size;
+	}
+	s->gsi = d->gsi;
+	s->msix_vectors = d->msix_vectors;
+	pthread_mutex_lock(&d->msix_lock);
+	s->msix_pba = d->msix_pba;
+	memcpy(s->msix_table, d->msix_table, sizeof(s->msix_table));
+	s->intx_level = d->intx_level;
+	pthread_mutex_unlock(&d->msix_lock);
+	if (d->slot == 0)
+		s->host_cf8 = p->cf8;
+}
+
+int pci_host_snapshot(struct pci_host *p, struct snap_writer *w)
+{
+	struct pci_snap s;
+	int r = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (unsigned slot = 0; slot < PCI_SLOTS && r == 0; slot++) {
+		struct pci_device *d = visible(p, slot);
+
+		if (!d)
+			continue;
+		save_function(p, d, &s);
+		r = snap_put(w, SNAP_DEV_PCI, slot, &s, sizeof(s));
+		if (r == 0 && d->ops && d->ops->snap_save)
+			r = d->ops->snap_save(d, w);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+/* Every PCI or virtio section names a function this machine has. */
+static int check_extra_sections(struct pci_host *p, const struct snap_index *idx, struct err *e)
+{
+	for (uint32_t i = 0; i < idx->count; i++) {
+		const struct snap_section *sec = &idx->sec[i];
+		struct pci_device *d = visible(p, sec->instance);
+
+		if (sec->tag != SNAP_DEV_PCI && sec->tag != SNAP_DEV_VIRTIO_PCI)
+			continue;
+		if (!d)
+			return err_set(
+				e, ENODEV,
+				"snapshot has a PCI function in slot %u, this machine has none",
+				sec->instance);
+		if (sec->tag == SNAP_DEV_VIRTIO_PCI && !(d->ops && d->ops->snap_load))
+			return err_set(
+				e, ENODEV,
+				"snapshot has a virtio function in slot %u, this machine has %s",
+				sec->instance, d->name);
+	}
+	return 0;
+}
+
+static uint32_t cfg32(const uint8_t *cfg, unsigned off)
+{
+	return get32(cfg + off);
+}
+
+/* Same IDs and class, and every bit the guest cannot write (capabilities,
+ * BAR flags, ...) as this machine built it. */
+static int check_identity(const struct pci_device *d, const struct pci_snap *s, struct err *e)
+{
+	uint32_t want_id = cfg32(s->cfg, PCI_VENDOR_ID), have_id = cfg32(d->cfg, PCI_VENDOR_ID);
+
+	if (want_id != have_id ||
+	    cfg32(s->cfg, PCI_CLASS_REVISION) != cfg32(d->cfg, PCI_CLASS_REVISION))
+		return err_set(e, ENODEV,
+			       "snapshot has %04x:%04x class %06x, this machine has %04x:%04x "
+			       "class %06x",
+			       want_id & 0xffff, want_id >> 16,
+			       cfg32(s->cfg, PCI_CLASS_REVISION) >> 8, have_id & 0xffff,
+			       have_id >> 16, cfg32(d->cfg, PCI_CLASS_REVISION) >> 8);
+	for (unsigned i = 0; i < PCI_CFG_SIZE; i++) {
+		uint8_t fixed = (uint8_t)~d->wmask[i];
+		unsigned bar = (i - PCI_BASE_ADDRESS_0) / 4;
+
+		/* Implemented BARs: check_bars() judges the whole register. */
+		if (i >= PCI_BASE_ADDRESS_0 && bar < PCI_NUM_BARS && d->bars[bar].size)
+			continue;
+		/* The device sets STATUS.INTERRUPT itself (restored with INTx). */
+		if (i == PCI_STATUS)
+			fixed &= (uint8_t)~PCI_STATUS_INTERRUPT;
+		if ((s->cfg[i] ^ d->cfg[i]) & fixed)
+			return err_set(e, ENODEV,
+				       "read-only config byte 0x%02x is 0x%02x in the snapshot, "
+				       "0x%02x here",
+				       i, s->cfg[i], d->cfg[i]);
+	}
+	return 0;
+}
+
+static int check_bars(const struct pci_device *d, const struct pci_snap *s, struct err *e)
+{
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+		uint32_t size = d->bars[i].size, addr = s->bar_addr[i];
+		uint32_t saved = cfg32(s->cfg, PCI_BASE_ADDRESS_0 + 4 * i);
+		uint32_t flags = cfg32(d->cfg, PCI_BASE_ADDRESS_0 + 4 * i) &
+				 ~PCI_BASE_ADDRESS_MEM_MASK;
+		uint32_t reg = saved & PCI_BASE_ADDRESS_MEM_MASK;
+
+		if (s->bar_size[i] != size)
+			return err_set(e, EINVAL,
+				       "BAR %u has 0x%x bytes in the snapshot, 0x%x here", i,
+				       s->bar_size[i], size);
+		if (!size) {
+			if (addr)
+				return err_set(e, EINVAL, "BAR %u is not implemented but mapped",
+					       i);
+			continue;
+		}
+		if (!bar_fits(addr, size))
+			return err_set(e, ERANGE,
+				       "BAR %u at 0x%x (0x%x bytes) is not an aligned range inside "
+				       "the PCI MMIO window",
+				       i, addr, size);
+		/* The register holds the BAR's type flags and the mapping, or
+		 * the size mask while the guest sizes it. */
+		if ((saved & ~PCI_BASE_ADDRESS_MEM_MASK) != flags ||
+		    (reg != addr && reg != (~(size - 1) & PCI_BASE_ADDRESS_MEM_MASK)))
+			return err_set(e, EINVAL,
+				       "BAR %u register 0x%x disagrees with its mapping 0x%x", i,
+				       reg, addr);
+	}
+	return 0;
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static int check_interrupts(const struct pci_device *d, const struct pci_snap *s, struct err *e)
+{
+	if (s->gsi != d->gsi)
+		return err_set(e, EINVAL, "INTx line %d in the snapshot, %d here", s->gsi, d->gsi);
+	if (s->intx_level > 1)
+		return err_set(e, EINVAL, "INTx level %u is not 0 or 1", s->intx_level);
+	if (s->msix_vectors != d->msix_vectors)
+		return err_set(e, EINVAL, "%u MSI-X vectors in the snapshot, %u here",
+			       s->msix_vectors, d->msix_vectors);
+	if (d->msix_vectors < 64 && (s->msix_pba >> d->msix_vectors))
+		return err_set(e, EINVAL, "MSI-X pending bits 0x%" PRIx64 " beyond %u vectors",
+			       s->msix_pba, d->msix_vectors);
+	if (!all_zero(&s->msix_table[d->msix_vectors],
+		      sizeof(s->msix_table[0]) * (PCI_MSIX_MAX - d->msix_vectors)))
+		return err_set(e, EINVAL, "MSI-X table entries beyond %u vectors are not zero",
+			       d->msix_vectors);
+	return 0;
+}
+
+/* Check slot's SNAP_DEV_PCI section against the live function. */
+static int check_function(struct pci_device *d, const struct snap_index *idx, struct pci_snap *s,
+			  struct err *e)
+{
+	int r = snap_get_exact(idx, SNAP_DEV_PCI, d->slot, s, sizeof(*s), e);
+
+	if (r == 0)
+		r = check_identity(d, s, e);
+	if (r == 0)
+		r = check_bars(d, s, e);
+	if (r == 0)
+		r = check_interrupts(d, s, e);
+	if (r == 0 && d->slot != 0 && s->host_cf8)
+		r = err_set(e, EINVAL, "host address register saved with a function");
+	if (r == 0 && !all_zero(s->reserved, sizeof(s->reserved)))
+		r = err_set(e, EINVAL, "reserved bytes are not zero");
+	if (r == 0 && d->ops && d->ops->snap_load)
+		r = d->ops->snap_load(d, idx, false, e);
+	return r < 0 ? err_wrap(e, "PCI slot %u (%s)", d->slot, d->name) : 0;
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* No two saved BARs (of any functions) overlap. */
+static int check_bar_overlaps(struct pci_host *p, const struct pci_snap *s, struct err *e)
+{
+	for (unsigned a = 0; a < PCI_SLOTS * PCI_NUM_BARS; a++) {
+		const struct pci_snap *sa = &s[a / PCI_NUM_BARS];
+		unsigned ia = a % PCI_NUM_BARS;
+
+		if (!visible(p, a / PCI_NUM_BARS) || !sa->bar_size[ia])
+			continue;
+		for (unsigned b = a + 1; b < PCI_SLOTS * PCI_NUM_BARS; b++) {
+			const struct pci_snap *sb = &s[b / PCI_NUM_BARS];
+			unsigned ib = b % PCI_NUM_BARS;
+
+			if (!visible(p, b / PCI_NUM_BARS) || !sb->bar_size[ib])
+				continue;
+			if (ranges_overlap(sa->bar_addr[ia], sa->bar_size[ia], sb->bar_addr[ib],
+					   sb->bar_size[ib]))
+				return err_set(e, EINVAL,
+					       "PCI slot %u BAR %u overlaps slot %u BAR %u at 0x%x",
+					       a / PCI_NUM_BARS, ia, b / PCI_NUM_BARS, ib,
+					       sb->bar_addr[ib]);
+		}
+	}
+	return 0;
+}
+
+/* One BAR moved by restore, to undo if a later one cannot move. */
+struct bar_move {
+	struct pci_device *d;
+	unsigned bar;
+	uint64_t from;
+};
+
+/* Map every BAR where the snapshot has it. Moves are retried while any
+ * succeeds, so a BAR may take the place another one leaves; on failure the
+ * moves made are undone in reverse order (each undo frees what the next
+ * needs), leaving the bus as it was. Host lock held. */
+static int place_bars(struct pci_host *p, const struct pci_snap *s, struct err *e)
+{
+	struct bar_move done[PCI_SLOTS * PCI_NUM_BARS];
+	unsigned ndone = 0, pending;
+	bool progress = true;
+	struct err undo;
+
+	do {
+		pending = 0;
+		progress = false;
+		for (unsigned slot = 0; slot < PCI_SLOTS; slot++) {
+			struct pci_device *d = visible(p, slot);
+
+			for (unsigned i = 0; d && i < PCI_NUM_BARS; i++) {
+				uint64_t from = d->bars[i].addr;
+
+				if (!d->bars[i].size || from == s[slot].bar_addr[i])
+					continue;
+				if (bar_place(d, i, s[slot].bar_addr[i], e) < 0) {
+					pending++;
+					continue;
+				}
+				done[ndone++] = (struct bar_move){ d, i, from };
+				progress = true;
+			}
+		}
+	} while (pending && progress);
+	if (!pending)
+		return 0;
+	while (ndone--)
+		bar_place(done[ndone].d, done[ndone].bar, done[ndone].from, &undo);
+	return -e->code;
+}
+
+/* The guest-writable config bits, then what follows from them: MSI-X
+ * enable and function mask, INTx (the line is raised again if the device
+ * asserted it, so a shared line's count is rebuilt). Host lock held. */
+static void apply_function(struct pci_device *d, const struct pci_snap *s)
+{
+	for (unsigned i = 0; i < PCI_CFG_SIZE; i++) {
+		uint8_t m = d->wmask[i], cur = __atomic_load_n(&d->cfg[i], __ATOMIC_RELAXED);
+
+		__atomic_store_n(&d->cfg[i], (uint8_t)((cur & ~m) | (s->cfg[i] & m)),
+				 __ATOMIC_RELAXED);
+	}
+	pthread_mutex_lock(&d->msix_lock);
+	memcpy(d->msix_table, s->msix_table, sizeof(d->msix_table));
+	d->msix_pba = s->msix_pba;
+	pthread_mutex_unlock(&d->msix_lock);
+	if (d->msix_cap)
+		pci_msix_control_written(d);
+	pthread_mutex_lock(&d->msix_lock);
+	d->intx_level = s->intx_level;
+	intx_update_locked(d);
+	pthread_mutex_unlock(&d->msix_lock);
+}
+
+static int check_all(struct pci_host *p, const struct snap_index *idx, struct pci_snap *s,
+		     struct err *e)
+{
+	int r = check_extra_sections(p, idx, e);
+
+	for (unsigned slot = 0; slot < PCI_SLOTS && r == 0; slot++) {
+		struct pci_device *d = visible(p, slot);
+
+		if (d)
+			r = check_function(d, idx, &s[slot], e);
+	}
+	if (r == 0)
+		r = check_bar_overlaps(p, s, e);
+	return r;
+}
+
+int pci_host_restore(struct pci_host *p, const struct snap_index *idx, struct err *e)
+{
+	struct pci_snap *s = calloc(PCI_SLOTS, sizeof(*s));
+	int r;
+
+	if (!s)
+		return err_set(e, ENOMEM, "pci restore: out of memory");
+	pthread_mutex_lock(&p->lock);
+	r = check_all(p, idx, s, e);
+	if (r == 0)
+		r = place_bars(p, s, e);
+	for (unsigned slot = 0; slot < PCI_SLOTS && r == 0; slot++) {
+		struct pci_device *d = visible(p, slot);
+
+		if (d)
+			apply_function(d, &s[slot]);
+	}
+	if (r == 0)
+		p->cf8 = s[0].host_cf8;
+	/* Devices last: their interrupts go through the MSI-X state above. */
+	for (unsigned slot = 0; slot < PCI_SLOTS && r == 0; slot++) {
+		struct pci_device *d = visible(p, slot);
+
+		if (d && d->ops && d->ops->snap_load && d->ops->snap_load(d, idx, true, e) < 0)
+			r = err_wrap(e, "PCI slot %u (%s)", slot, d->name);
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(s);
+	return r;
 }

@@ -20,6 +20,8 @@
 struct vm;
 struct pci_host;
 struct pci_device;
+struct snap_index;
+struct snap_writer;
 
 #define PCI_SLOTS    32
 #define PCI_CFG_SIZE 256
@@ -39,6 +41,14 @@ struct pci_device_ops {
 	void (*bar_moved)(struct pci_device *d, unsigned bar, uint64_t old_addr, uint64_t new_addr);
 	/* Stop threads, close fds, free the device (not d itself). */
 	void (*destroy)(struct pci_device *d);
+	/* Snapshot: append the function's own sections (beyond SNAP_DEV_PCI)
+	 * to w; optional. VM paused, host lock held. */
+	int (*snap_save)(struct pci_device *d, struct snap_writer *w);
+	/* Restore those sections: check only (apply false), or check and
+	 * apply (true, once every function passed its check and the BARs
+	 * and config space are restored). Optional; host lock held. */
+	int (*snap_load)(struct pci_device *d, const struct snap_index *idx, bool apply,
+			 struct err *e);
 };
 
 struct pci_bar {
@@ -88,6 +98,28 @@ int pci_host_create(struct vm *vm, struct pci_host **out, struct err *e);
 /* Destroy every device (their ops->destroy: I/O threads joined, fds closed),
  * unregister all ranges and free the host. Call after the vCPUs stopped. */
 void pci_host_destroy(struct pci_host *p);
+/* Save the PCI host's and every function's state: SNAP_DEV_PCI (instance =
+ * slot) for config space/BARs/MSI-X/INTx, and for virtio functions
+ * SNAP_DEV_VIRTIO_PCI (instance = slot) for the transport and queues. The
+ * VM is paused. Returns 0 or snap_put's negative errno (-EBUSY: a virtio
+ * request was still in flight, the I/O threads were not parked). */
+int pci_host_snapshot(struct pci_host *p, struct snap_writer *w);
+/* Restore onto a PCI host whose devices were just created in the same order
+ * (before any vCPU runs). Every value is validated first (slots present and
+ * of the same kind and device ID, BARs inside the PCI MMIO window and
+ * aligned to their size, ring addresses inside guest RAM with overflow-safe
+ * arithmetic via the existing checked accessors, queue sizes powers of two
+ * not above the device's maximum, indices consistent): a corrupted snapshot
+ * gets one clear error and nothing half applied where avoidable. Then BARs
+ * are mapped, ioeventfds bound, queues live.
+ *
+ * Guest RAM must already hold the snapshot's memory. Every live virtio
+ * queue is kicked once at the end (a guest's kick still in an eventfd when
+ * the snapshot was taken is not in the file), so an I/O thread may complete
+ * requests and send interrupts right away: call this once the irqchip and
+ * vCPU state are restored, or while the VM is paused (vm_pause: the I/O
+ * threads are parked and look at the queues when it resumes). */
+int pci_host_restore(struct pci_host *p, const struct snap_index *idx, struct err *e);
 /* INTA# -> IOAPIC pin routes for the MP table; returns the number written. */
 unsigned pci_host_irq_routes(const struct pci_host *p, struct mp_pci_irq *out, unsigned max);
 

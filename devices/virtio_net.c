@@ -42,7 +42,12 @@ struct virtio_net {
 	int rx_epoll;	  /* holds tap_fd; watched by the transport */
 	bool rx_watching; /* tap_fd is armed in rx_epoll */
 	unsigned applied_offloads;
-	size_t pending_len; /* a frame in rxbuf waiting for buffers */
+	/* A frame in rxbuf waiting for buffers. Not part of a snapshot: the
+	 * transport's state (SNAP_DEV_VIRTIO_PCI) is all a restored NIC gets
+	 * back, so a frame waiting here when the VM was saved is dropped, as
+	 * a network may drop a frame. The negotiated TAP offloads are applied
+	 * again from the restored features on the first receive or transmit. */
+	size_t pending_len;
 	struct net_stats stats;
 	struct dev_metrics *metrics; /* stats published here for GET /metrics */
 	struct vq_chain tx_chain;

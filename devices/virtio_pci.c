@@ -4,6 +4,7 @@
 #include "devices/virtio_pci_transport.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <linux/virtio_ring.h>
 
 #include "common/cleanup.h"
+#include "vmm/snapshot_file.h"
 #include "vmm/vm.h"
 
 #define VIRTIO_PCI_VENDOR      0x1af4
@@ -140,8 +142,10 @@ static void set_half(uint64_t *v, unsigned hi, uint32_t half)
 		*v = (*v & ~0xffffffffULL) | half;
 }
 
-static void queue_enable_written(struct virtio_pci *vp, struct virtqueue *vq, uint16_t v)
+/* Queue q's enable register written (by the driver, or by restore). */
+static void queue_enable_written(struct virtio_pci *vp, unsigned q, uint16_t v)
 {
+	struct virtqueue *vq = &vp->vqs[q];
 	struct err e;
 	bool indirect = vp->driver_features & F(VIRTIO_RING_F_INDIRECT_DESC);
 
@@ -149,8 +153,7 @@ static void queue_enable_written(struct virtio_pci *vp, struct virtqueue *vq, ui
 		return;
 	if (vq_enable(vq, &vp->vm->mem, indirect, &e) < 0) {
 		if (vp->vm->verbose)
-			fprintf(stderr, "minivmm: %s: queue %u: %s\n", vp->ops->name, vp->queue_sel,
-				e.msg);
+			fprintf(stderr, "minivmm: %s: queue %u: %s\n", vp->ops->name, q, e.msg);
 		vp->needs_reset = true;
 		virtio_pci_config_irq_locked(vp);
 	}
@@ -206,7 +209,7 @@ static void common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *dat
 			vq->used_addr = (uint64_t)c.queue_used_hi << 32 | c.queue_used_lo;
 	}
 	if (FIELD_HIT(queue_enable))
-		queue_enable_written(vp, vq, c.queue_enable);
+		queue_enable_written(vp, vp->queue_sel, c.queue_enable);
 }
 
 static void common_access(struct virtio_pci *vp, uint64_t off, uint8_t *data, uint32_t len,
@@ -358,11 +361,278 @@ static void cfg_read(struct pci_device *d, unsigned off, unsigned len)
 	cfg_window(d, off, len, false);
 }
 
+/* ---- snapshot ---- */
+
+/* SNAP_DEV_VIRTIO_PCI, one per virtio function (instance = PCI slot): the
+ * transport and its queues, under the fixed little-endian layout rules of
+ * SNAP_DEV_PCI (devices/pci.c). The rings and buffers themselves are in
+ * guest RAM, restored with it. EVENT_IDX is never offered, so the
+ * notification state is VRING_USED_F_NO_NOTIFY (kicks_off) and the
+ * interrupts owed. Nothing is in flight at a snapshot (the I/O thread is
+ * parked between requests), so reset_pending and in_flight are not saved.
+ * virtio-blk keeps no state of its own; virtio-net's is in virtio_net.c. */
+struct vq_snap {
+	uint64_t desc_addr, avail_addr, used_addr;
+	uint16_t size, msix_vector;
+	uint16_t last_avail, used_idx;		    /* next avail slot to consume; our used->idx */
+	uint8_t ready, broken, kicks_off, irq_owed; /* each 0 or 1 */
+	uint32_t irq_batch;
+};
+
+struct virtio_pci_snap {
+	uint16_t device_id, num_queues, queue_max_size; /* identity */
+	uint16_t msix_config;
+	uint64_t offered;
+	uint64_t driver_features;
+	uint32_t dev_feat_sel, drv_feat_sel;
+	uint8_t status; /* as the driver wrote it, NEEDS_RESET apart */
+	uint8_t config_gen;
+	uint8_t isr;
+	uint8_t needs_reset;
+	uint16_t queue_sel;
+	uint16_t reserved;
+	struct vq_snap vq[8]; /* zeros past num_queues */
+};
+_Static_assert(sizeof(struct vq_snap) == 40, "SNAP_DEV_VIRTIO_PCI queue layout changed");
+_Static_assert(sizeof(struct virtio_pci_snap) == 360, "SNAP_DEV_VIRTIO_PCI layout changed");
+_Static_assert(VIRTIO_PCI_MAX_QUEUES == 8, "SNAP_DEV_VIRTIO_PCI layout changed");
+
+static void save_queue(struct virtio_pci *vp, unsigned q, struct vq_snap *s)
+{
+	const struct virtqueue *vq = &vp->vqs[q];
+
+	*s = (struct vq_snap){
+		.desc_addr = vq->desc_addr,
+		.avail_addr = vq->avail_addr,
+		.used_addr = vq->used_addr,
+		.size = vq->size,
+		.msix_vector = vq->msix_vector,
+		.last_avail = vq->last_avail,
+		.used_idx = vq->used_idx,
+		.ready = vq->ready,
+		.broken = vq->broken,
+		.kicks_off = vq->kicks_off,
+		.irq_owed = vp->irq_owed[q],
+		.irq_batch = vp->irq_batch[q],
+	};
+}
+
+/* pci_device_ops.snap_save. Host lock held. */
+static int snap_save(struct pci_device *d, struct snap_writer *w)
+{
+	struct virtio_pci *vp = d->priv;
+	struct virtio_pci_snap s;
+
+	memset(&s, 0, sizeof(s));
+	pthread_mutex_lock(&vp->lock);
+	if (vp->in_flight) {
+		pthread_mutex_unlock(&vp->lock);
+		return -EBUSY; /* the I/O thread is not parked */
+	}
+	s.device_id = vp->ops->device_id;
+	s.num_queues = (uint16_t)vp->ops->num_queues;
+	s.queue_max_size = vp->ops->queue_max_size;
+	s.msix_config = vp->msix_config;
+	s.offered = vp->offered;
+	s.driver_features = vp->driver_features;
+	s.dev_feat_sel = vp->dev_feat_sel;
+	s.drv_feat_sel = vp->drv_feat_sel;
+	s.status = vp->status;
+	s.config_gen = vp->config_gen;
+	s.isr = vp->isr;
+	s.needs_reset = vp->needs_reset;
+	s.queue_sel = vp->queue_sel;
+	for (unsigned q = 0; q < vp->ops->num_queues; q++)
+		save_queue(vp, q, &s.vq[q]);
+	pthread_mutex_unlock(&vp->lock);
+	return snap_put(w, SNAP_DEV_VIRTIO_PCI, d->slot, &s, sizeof(s));
+}
+
+static bool vector_ok(struct virtio_pci *vp, uint16_t v)
+{
+	return valid_vector(vp, v) == v;
+}
+
+static bool is_flag(uint8_t v)
+{
+	return v <= 1;
+}
+
+static bool zeroed(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* A queue the driver never enabled (or that a reset disabled) has only
+ * what the driver may have programmed: size, addresses, vector. */
+static int check_idle_queue(const struct vq_snap *s, struct err *e)
+{
+	if (s->last_avail || s->used_idx || s->broken || s->kicks_off || s->irq_owed ||
+	    s->irq_batch)
+		return err_set(e, EINVAL, "disabled queue has ring state");
+	return 0;
+}
+
+/* An enabled queue: its rings where vq_enable() would take them, indices
+ * the device could have reached. */
+static int check_live_queue(struct virtio_pci *vp, const struct vq_snap *s, bool needs_reset,
+			    struct err *e)
+{
+	struct virtqueue tmp;
+	uint16_t outstanding = (uint16_t)(s->last_avail - s->used_idx);
+
+	vq_reset(&tmp, vp->ops->queue_max_size);
+	tmp.size = s->size;
+	tmp.desc_addr = s->desc_addr;
+	tmp.avail_addr = s->avail_addr;
+	tmp.used_addr = s->used_addr;
+	if (vq_check(&tmp, &vp->vm->mem, e) < 0)
+		return -e->code;
+	if (!is_flag(s->broken) || !is_flag(s->kicks_off) || !is_flag(s->irq_owed))
+		return err_set(e, EINVAL, "queue flags are not 0 or 1");
+	/* Every chain popped was completed, unless a device error stopped
+	 * the device with chains it will never complete. */
+	if (needs_reset ? outstanding > s->size : outstanding != 0)
+		return err_set(e, EINVAL,
+			       "next available index %u and used index %u are inconsistent",
+			       s->last_avail, s->used_idx);
+	if (s->irq_batch > VQ_MAX_SIZE)
+		return err_set(e, EINVAL, "%u completions owed an interrupt", s->irq_batch);
+	return 0;
+}
+
+static int check_queue(struct virtio_pci *vp, unsigned q, const struct vq_snap *s, bool needs_reset,
+		       struct err *e)
+{
+	int r;
+
+	if (q >= vp->ops->num_queues)
+		return zeroed(s, sizeof(*s)) ? 0 : err_set(e, EINVAL, "queue %u does not exist", q);
+	if (!vector_ok(vp, s->msix_vector))
+		r = err_set(e, EINVAL, "MSI-X vector %u out of range", s->msix_vector);
+	else if (!is_flag(s->ready))
+		r = err_set(e, EINVAL, "enable %u is not 0 or 1", s->ready);
+	else if (s->ready)
+		r = check_live_queue(vp, s, needs_reset, e);
+	else
+		r = check_idle_queue(s, e);
+	return r < 0 ? err_wrap(e, "queue %u", q) : 0;
+}
+
+static int check_transport(struct virtio_pci *vp, const struct virtio_pci_snap *s, struct err *e)
+{
+	const struct virtio_dev_ops *ops = vp->ops;
+
+	if (s->device_id != ops->device_id || s->num_queues != ops->num_queues ||
+	    s->queue_max_size != ops->queue_max_size)
+		return err_set(e, ENODEV,
+			       "snapshot has virtio device %u with %u queues of %u, this one is "
+			       "%u with %u of %u",
+			       s->device_id, s->num_queues, s->queue_max_size, ops->device_id,
+			       ops->num_queues, ops->queue_max_size);
+	if (s->offered != vp->offered)
+		return err_set(e, EINVAL,
+			       "device offered features 0x%" PRIx64 ", now 0x%" PRIx64
+			       " (different disk or NIC options?)",
+			       s->offered, vp->offered);
+	if ((s->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    (!(s->driver_features & F(VIRTIO_F_VERSION_1)) || (s->driver_features & ~s->offered)))
+		return err_set(e, EINVAL, "accepted features 0x%" PRIx64 " were never offered",
+			       s->driver_features);
+	if ((s->status & VIRTIO_CONFIG_S_NEEDS_RESET) || !is_flag(s->needs_reset))
+		return err_set(e, EINVAL, "bad NEEDS_RESET state");
+	if (s->isr & ~(0x1 /* queue */ | VIRTIO_PCI_ISR_CONFIG))
+		return err_set(e, EINVAL, "ISR 0x%02x has unknown bits", s->isr);
+	if (!vector_ok(vp, s->msix_config))
+		return err_set(e, EINVAL, "config MSI-X vector %u out of range", s->msix_config);
+	if (s->reserved)
+		return err_set(e, EINVAL, "reserved bytes are not zero");
+	for (unsigned q = 0; q < VIRTIO_PCI_MAX_QUEUES; q++) {
+		int r = check_queue(vp, q, &s->vq[q], s->needs_reset, e);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Through the enable path (vq_enable: ring views, used->flags), then the
+ * device's place in the rings. vp->lock held, driver_features restored. */
+static void restore_queue(struct virtio_pci *vp, unsigned q, const struct vq_snap *s)
+{
+	struct virtqueue *vq = &vp->vqs[q];
+
+	vq_reset(vq, vp->ops->queue_max_size);
+	vq->size = s->size;
+	vq->desc_addr = s->desc_addr;
+	vq->avail_addr = s->avail_addr;
+	vq->used_addr = s->used_addr;
+	vq->msix_vector = s->msix_vector;
+	if (s->ready) {
+		queue_enable_written(vp, q, 1);
+		vq->last_avail = s->last_avail;
+		vq->used_idx = s->used_idx;
+		vq->broken = s->broken;
+		/* vq_enable cleared used->flags; put NO_NOTIFY back if it was set. */
+		vq_set_kicks(vq, !s->kicks_off);
+	}
+	vp->irq_owed[q] = s->irq_owed;
+	vp->irq_batch[q] = s->irq_batch;
+}
+
+static void apply_transport(struct virtio_pci *vp, const struct virtio_pci_snap *s)
+{
+	bool live;
+
+	pthread_mutex_lock(&vp->lock);
+	vp->driver_features = s->driver_features;
+	for (unsigned q = 0; q < vp->ops->num_queues; q++)
+		restore_queue(vp, q, &s->vq[q]);
+	vp->dev_feat_sel = s->dev_feat_sel;
+	vp->drv_feat_sel = s->drv_feat_sel;
+	vp->status = s->status;
+	vp->needs_reset = s->needs_reset;
+	vp->config_gen = s->config_gen;
+	vp->isr = s->isr;
+	vp->msix_config = s->msix_config;
+	vp->queue_sel = s->queue_sel;
+	live = vp->status & VIRTIO_CONFIG_S_DRIVER_OK;
+	pthread_mutex_unlock(&vp->lock);
+	/* A kick the driver made just before the snapshot may have been
+	 * waiting in its eventfd: look at every queue once, as DRIVER_OK does. */
+	for (unsigned q = 0; live && q < vp->ops->num_queues; q++)
+		if (s->vq[q].ready)
+			virtio_pci_kick(vp, q);
+}
+
+/* pci_device_ops.snap_load. The PCI function (BARs, so the ioeventfds,
+ * MSI-X) is restored before apply; the I/O thread is running but idle,
+ * nothing has kicked it yet. Host lock held. */
+static int snap_load(struct pci_device *d, const struct snap_index *idx, bool apply, struct err *e)
+{
+	struct virtio_pci *vp = d->priv;
+	struct virtio_pci_snap s;
+	int r = snap_get_exact(idx, SNAP_DEV_VIRTIO_PCI, d->slot, &s, sizeof(s), e);
+
+	if (r == 0)
+		r = check_transport(vp, &s, e);
+	if (r == 0 && apply)
+		apply_transport(vp, &s);
+	return r;
+}
+
 static const struct pci_device_ops transport_pci_ops = {
 	.cfg_written = cfg_written,
 	.cfg_read = cfg_read,
 	.bar_moved = bar_moved,
 	.destroy = device_destroy,
+	.snap_save = snap_save,
+	.snap_load = snap_load,
 };
 
 static int add_virtio_cap(struct pci_device *d, uint8_t type, uint32_t off, uint32_t len,

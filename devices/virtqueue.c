@@ -40,23 +40,45 @@ static void *ring_view(const struct guest_mem *mem, uint64_t gpa, uint64_t len, 
 	return p;
 }
 
-int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect, struct err *e)
+/* The three rings' host views, or an error naming the first bad one. */
+static int ring_views(const struct virtqueue *vq, const struct guest_mem *mem,
+		      struct vring_desc **desc, struct vring_avail **avail,
+		      struct vring_used **used, struct err *e)
 {
 	uint64_t n = vq->size;
 
-	vq->ready = false;
 	if (!is_pow2(vq->size) || vq->size > vq->max_size)
 		return err_set(e, EINVAL, "queue size %u is not a power of two <= %u", vq->size,
 			       vq->max_size);
-	vq->desc = ring_view(mem, vq->desc_addr, 16 * n, 16, "descriptor", e);
-	if (!vq->desc)
+	*desc = ring_view(mem, vq->desc_addr, 16 * n, 16, "descriptor", e);
+	if (!*desc)
 		return -e->code;
-	vq->avail = ring_view(mem, vq->avail_addr, 4 + 2 * n, 2, "available", e);
-	if (!vq->avail)
+	*avail = ring_view(mem, vq->avail_addr, 4 + 2 * n, 2, "available", e);
+	if (!*avail)
 		return -e->code;
-	vq->used = ring_view(mem, vq->used_addr, 4 + 8 * n, 4, "used", e);
-	if (!vq->used)
+	*used = ring_view(mem, vq->used_addr, 4 + 8 * n, 4, "used", e);
+	if (!*used)
 		return -e->code;
+	return 0;
+}
+
+int vq_check(const struct virtqueue *vq, const struct guest_mem *mem, struct err *e)
+{
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+
+	return ring_views(vq, mem, &desc, &avail, &used, e);
+}
+
+int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect, struct err *e)
+{
+	int r;
+
+	vq->ready = false;
+	r = ring_views(vq, mem, &vq->desc, &vq->avail, &vq->used, e);
+	if (r < 0)
+		return r;
 	vq->mem = mem;
 	vq->indirect = indirect;
 	vq->last_avail = 0;

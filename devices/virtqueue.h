@@ -58,6 +58,9 @@ void vq_reset(struct virtqueue *vq, uint16_t max_size);
 /* Validate size (nonzero power of two <= max_size) and the three rings
  * (aligned, whole ring inside guest RAM), then mark the queue ready. */
 int vq_enable(struct virtqueue *vq, const struct guest_mem *mem, bool indirect, struct err *e);
+/* The checks of vq_enable() alone, changing nothing (restoring a snapshot
+ * validates every queue before it enables any). */
+int vq_check(const struct virtqueue *vq, const struct guest_mem *mem, struct err *e);
 /* Pop the next chain: 1 = *c filled, 0 = ring empty, queue not ready or
  * broken. Negative errno = the driver broke the rules, a device error
  * (virtio 1.x 2.1.2): -EIO for the ring (avail index more than size ahead,

@@ -56,6 +56,7 @@ struct conn {
 	uint64_t deadline_ns;
 	uint64_t seq; /* calls go to the main thread in this order */
 	enum api_op op;
+	char path[API_PATH_MAX]; /* API_SNAPSHOT's directory */
 };
 
 enum slot_state { SLOT_IDLE, SLOT_POSTED, SLOT_TAKEN, SLOT_DONE };
@@ -308,6 +309,8 @@ static void dispatch(struct api_server *s, struct conn *c, const struct http_req
 		respond_error(s, c, 405, msg, req->keep_alive);
 		return;
 	}
+	if (!status && c->op == API_SNAPSHOT)
+		status = api_snapshot_body(req->body, req->body_len, c->path, &why);
 	if (status) {
 		respond_error(s, c, status, why, req->keep_alive);
 		return;
@@ -461,7 +464,10 @@ static void post_next_call(struct api_server *s)
 	if (!next)
 		return;
 	pthread_mutex_lock(&s->lock);
-	s->call = (struct api_call){ .op = next->op };
+	s->call.op = next->op;
+	s->call.status = 0;
+	s->call.body = NULL;
+	memcpy(s->call.path, next->path, sizeof(s->call.path));
 	s->slot = SLOT_POSTED;
 	pthread_mutex_unlock(&s->lock);
 	s->slot_conn = next;
@@ -470,13 +476,16 @@ static void post_next_call(struct api_server *s)
 
 static void collect_answer(struct api_server *s)
 {
-	struct api_call done = { 0 };
+	struct api_call done;
 	bool have = false;
 
+	done.body = NULL;
+	done.status = 0;
 	drain_fd(s->done_fd);
 	pthread_mutex_lock(&s->lock);
 	if (s->slot == SLOT_DONE) {
-		done = s->call;
+		done.status = s->call.status;
+		done.body = s->call.body;
 		s->slot = SLOT_IDLE;
 		have = true;
 	}

@@ -19,13 +19,17 @@ enum api_op {
 	API_RESUME,
 	API_SHUTDOWN,
 	API_STOP,
+	API_SNAPSHOT, /* body {"path": DIR} */
 };
+
+#define API_PATH_MAX 4096 /* a path in a request body, with its NUL */
 
 /* One request for the main thread and its answer. */
 struct api_call {
 	enum api_op op;
-	int status; /* the answer's HTTP status */
-	char *body; /* the answer's JSON, malloc'd; the API thread frees it */
+	char path[API_PATH_MAX]; /* API_SNAPSHOT: the directory */
+	int status;		 /* the answer's HTTP status */
+	char *body;		 /* the answer's JSON, malloc'd; the API thread frees it */
 };
 
 /* Pure routing: the operation for a parsed request, or the HTTP status to
@@ -33,6 +37,9 @@ struct api_call {
  * methods that path takes) with *why set to a message. */
 int api_route(const struct http_request *req, enum api_op *op, const char **allow,
 	      const char **why);
+/* The body of PUT /vm/snapshot, {"path": "DIR"}: 0 with DIR in path
+ * (API_PATH_MAX bytes), or 400 with *why set. */
+int api_snapshot_body(const char *body, size_t len, char *path, const char **why);
 
 struct api_server;
 

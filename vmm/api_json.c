@@ -94,6 +94,13 @@ char *api_json_metrics(const struct api_metrics *m)
 			      "nics", nics));
 }
 
+char *api_json_snapshot(const char *path, uint64_t memory_bytes, uint64_t state_bytes, uint64_t ms)
+{
+	return dump(json_pack("{s:s, s:I, s:I, s:I}", "path", path, "memory_bytes",
+			      (json_int_t)memory_bytes, "state_bytes", (json_int_t)state_bytes,
+			      "ms", (json_int_t)ms));
+}
+
 char *api_json_state(const char *state)
 {
 	return dump(json_pack("{s:s}", "state", state));

@@ -58,6 +58,8 @@ struct api_metrics {
 void api_json_init(void);
 char *api_json_vm(const struct api_vm_info *vm);
 char *api_json_metrics(const struct api_metrics *m);
+/* PUT /vm/snapshot's answer. */
+char *api_json_snapshot(const char *path, uint64_t memory_bytes, uint64_t state_bytes, uint64_t ms);
 /* {"state": state} */
 char *api_json_state(const char *state);
 /* {"error": message} */

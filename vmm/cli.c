@@ -31,6 +31,7 @@ enum {
 	OPT_JAIL_MEM,
 	OPT_JAIL_CPUS,
 	OPT_API_SOCK,
+	OPT_RESTORE,
 };
 
 static const struct option long_options[] = {
@@ -54,6 +55,7 @@ static const struct option long_options[] = {
 	{ "jail-mem", required_argument, NULL, OPT_JAIL_MEM },
 	{ "jail-cpus", required_argument, NULL, OPT_JAIL_CPUS },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
+	{ "restore", required_argument, NULL, OPT_RESTORE },
 	{ "check-host", no_argument, NULL, OPT_CHECK_HOST },
 	{ "allow-emulated-kvm", no_argument, NULL, OPT_ALLOW_EMULATED_KVM },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -113,6 +115,11 @@ const char *cli_usage(void)
 	       "                       (mode 0600, removed on exit): GET /vm, GET /metrics,\n"
 	       "                       PUT /vm/pause, /vm/resume, /vm/shutdown, /vm/stop\n"
 	       "                       (docs/api.md)\n"
+	       "  --restore DIR        start the VM saved in DIR by PUT /vm/snapshot (its\n"
+	       "                       memory mapped copy-on-write; kernel, disks and TAPs\n"
+	       "                       reopened by the paths and names it recorded); no\n"
+	       "                       --kernel, --initrd, --append, --mem, --cpus, --disk,\n"
+	       "                       --net or --uuid with it\n"
 	       "  --check-host         print one line on the KVM this host offers; exit 0\n"
 	       "                       when a stock guest kernel runs at hardware speed\n"
 	       "  --allow-emulated-kvm run even on a /dev/kvm without VT-x/AMD-V behind it\n"
@@ -260,8 +267,33 @@ static int add_spec(const char **list, unsigned *n, unsigned max, const char *wh
 	return 0;
 }
 
+/* Options that describe the VM itself: a snapshot brings its own. */
+static bool defines_vm(int c)
+{
+	switch (c) {
+	case OPT_KERNEL:
+	case OPT_INITRD:
+	case OPT_APPEND:
+	case OPT_MEM:
+	case OPT_CPUS:
+	case OPT_UUID:
+	case OPT_DISK:
+	case OPT_NET: return true;
+	default: return false;
+	}
+}
+
 static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *e)
 {
+	if (defines_vm(c) && !o->vm_option)
+		o->vm_option = c == OPT_KERNEL ? "--kernel" :
+			       c == OPT_INITRD ? "--initrd" :
+			       c == OPT_APPEND ? "--append" :
+			       c == OPT_MEM    ? "--mem" :
+			       c == OPT_CPUS   ? "--cpus" :
+			       c == OPT_UUID   ? "--uuid" :
+			       c == OPT_DISK   ? "--disk" :
+						 "--net";
 	switch (c) {
 	case OPT_KERNEL: o->kernel = arg; return 0;
 	case OPT_INITRD: o->initrd = arg; return 0;
@@ -296,6 +328,11 @@ static int parse_one(int c, const char *arg, struct vmm_options *o, struct err *
 		return 0;
 	case OPT_BOOT_TIME: o->boot_time = true; return 0;
 	case OPT_API_SOCK: return parse_api_sock(arg, o, e);
+	case OPT_RESTORE:
+		if (!*arg)
+			return err_set(e, EINVAL, "--restore: empty directory");
+		o->restore_dir = arg;
+		return 0;
 	case OPT_DISK: return add_spec(o->disks, &o->ndisks, CLI_MAX_DISKS, "--disk", arg, e);
 	case OPT_NET: return add_spec(o->nics, &o->nnics, CLI_MAX_NICS, "--net", arg, e);
 	case 'v': o->verbose = true; return 0;
@@ -336,6 +373,13 @@ int cli_parse(int argc, char **argv, struct vmm_options *o, struct err *e)
 		return err_set(e, EINVAL, "unexpected argument '%s'", argv[optind]);
 	if (o->action != CLI_RUN)
 		return 0;
+	if (o->restore_dir && o->vm_option)
+		return err_set(e, EINVAL,
+			       "--restore takes the VM (kernel, memory, CPUs, disks, NICs, UUID) "
+			       "from the snapshot: drop %s",
+			       o->vm_option);
+	if (o->restore_dir)
+		return check_jail(o, e) < 0 ? -e->code : 0;
 	if (!o->kernel)
 		return err_set(e, EINVAL, "--kernel is required (see --help)");
 	if (check_jail(o, e) < 0)

@@ -48,6 +48,8 @@ struct vmm_options {
 	uint64_t jail_mem;	  /* --jail-mem: the VMM's cgroup memory.max; 0: none */
 	uint64_t jail_cpu_millis; /* --jail-cpus in thousandths of a CPU; 0: none */
 	const char *api_sock;	  /* --api-sock: the control API's socket path; NULL: none */
+	const char *restore_dir;  /* --restore: the snapshot to start from; NULL: boot */
+	const char *vm_option;	  /* the first option given that describes the VM */
 	const char *disks[CLI_MAX_DISKS];
 	unsigned ndisks;
 	const char *nics[CLI_MAX_NICS];

@@ -182,6 +182,17 @@ static int boot(struct machine *m, const struct vmm_options *o, struct vm_inputs
 	return vcpus_create(&m->vm, &entry, &m->vcpus, e);
 }
 
+/* --restore's first boot: the snapshot instead of the kernel. A later
+ * guest reset boots the recorded kernel as usual. */
+static int restore_boot(struct machine *m, struct vm_inputs *in, struct err *e)
+{
+	const struct snapshot_restore *rs = m->restore;
+
+	inputs_release(in);
+	m->restore = NULL;
+	return machine_restore(m, rs, e);
+}
+
 static void log_setup(const struct machine *m, const struct vmm_options *o)
 {
 	char uuid[37];
@@ -451,7 +462,7 @@ static int run_once(struct machine *m, const struct vmm_options *o, struct vm_in
 	}
 	m->vm.startup_ns[STARTUP_DEVICES] = monotonic_ns();
 	if (r == 0)
-		r = boot(m, o, in, e);
+		r = m->restore ? restore_boot(m, in, e) : boot(m, o, in, e);
 	m->vm.startup_ns[STARTUP_BOOT] = monotonic_ns();
 	if (r == 0)
 		r = console_start(m->console, m->serial, e);
@@ -480,8 +491,9 @@ static int prepare_reboot(const struct vmm_options *o, struct vm_inputs *in, str
 	return 0;
 }
 
-int machine_run(const struct vmm_options *o, struct vm_inputs *in, uint64_t start_ns,
-		int *fail_status, struct err *e)
+int machine_run(const struct vmm_options *o, struct vm_inputs *in,
+		const struct snapshot_restore *restore, uint64_t start_ns, int *fail_status,
+		struct err *e)
 {
 	struct machine *m = calloc(1, sizeof(*m));
 	uint64_t deadline_ns = o->timeout_s ? start_ns + o->timeout_s * 1000000000ull : 0;
@@ -493,6 +505,7 @@ int machine_run(const struct vmm_options *o, struct vm_inputs *in, uint64_t star
 	if (!m)
 		return err_set(e, ENOMEM, "out of memory");
 	m->signal_fd = m->kvm_fd = -1;
+	m->restore = restore;
 	for (unsigned i = 0; i < CLI_MAX_DISKS; i++)
 		m->disks[i].fd = m->disk_fds[i] = -1;
 	for (unsigned i = 0; i < CLI_MAX_NICS; i++)

@@ -151,6 +151,29 @@ static int pause_vm(struct machine *m, char **body)
 	return 200;
 }
 
+/* PUT /vm/snapshot: only a paused VM holds still. */
+static int snapshot_vm(struct machine *m, const struct vmm_options *o, const char *dir, char **body)
+{
+	struct machine_snapshot_info info;
+	struct err e = { 0 };
+
+	if (!m->paused) {
+		*body = api_json_error("pause the VM first (PUT /vm/pause)");
+		return 409;
+	}
+	if (machine_snapshot(m, o, dir, &info, &e) < 0) {
+		*body = api_json_error(e.msg);
+		/* The directory or a file in it: the client's to fix. */
+		return e.code == EEXIST || e.code == ENOENT || e.code == EACCES ||
+				       e.code == EROFS || e.code == ENOTDIR ||
+				       e.code == ENAMETOOLONG ?
+			       400 :
+			       500;
+	}
+	*body = api_json_snapshot(dir, info.memory_bytes, info.state_bytes, info.ms);
+	return 200;
+}
+
 void machine_api_call(struct machine *m, const struct vmm_options *o, const struct vm_inputs *in)
 {
 	struct api_call *c = api_take_call(m->api);
@@ -176,6 +199,7 @@ void machine_api_call(struct machine *m, const struct vmm_options *o, const stru
 		machine_start_shutdown(m, o, "PUT /vm/shutdown");
 		body = api_json_state("shutting-down");
 		break;
+	case API_SNAPSHOT: status = snapshot_vm(m, o, c->path, &body); break;
 	case API_STOP:
 		body = api_json_state("stopping");
 		api_reply(m->api, c, 200, body);

@@ -15,6 +15,7 @@
 #include "vmm/vm.h"
 
 struct api_server;
+struct snapshot_restore;
 struct serial;
 struct i8042;
 struct rtc;
@@ -42,6 +43,8 @@ struct machine {
 	struct api_server *api; /* --api-sock: NULL without */
 	uint64_t start_ns;	/* minivmm's start (uptime_ms) */
 	unsigned boots;		/* this boot's number: 1 + the guest's resets */
+	/* --restore: the snapshot the first boot starts from; NULL after it. */
+	const struct snapshot_restore *restore;
 
 	/* One boot of the guest: built again after it resets the machine. */
 	struct vm vm;
@@ -69,6 +72,22 @@ void machine_start_shutdown(struct machine *m, const struct vmm_options *o, cons
 
 /* Answer the control API's waiting call, if any (main thread). */
 void machine_api_call(struct machine *m, const struct vmm_options *o, const struct vm_inputs *in);
+struct machine_snapshot_info {
+	uint64_t memory_bytes; /* guest RAM (the memory file's size) */
+	size_t state_bytes;
+	uint64_t ms; /* taking it, state and memory written and synced */
+};
+
+/* PUT /vm/snapshot on the paused machine: DIR/memory, then DIR/state
+ * (vmm/snapshot.h). DIR is created if missing; existing snapshot files in
+ * it are never overwritten. */
+int machine_snapshot(struct machine *m, const struct vmm_options *o, const char *dir,
+		     struct machine_snapshot_info *info, struct err *e);
+/* --restore, on the first boot's freshly built VM and devices: guest RAM
+ * mapped from the memory file, vCPUs created, then KVM's and every device's
+ * state from the state file, before any vCPU runs. */
+int machine_restore(struct machine *m, const struct snapshot_restore *rs, struct err *e);
+
 /* Undo PUT /vm/pause (before a shutdown, or when it timed out). */
 void machine_resume(struct machine *m);
 

@@ -14,6 +14,7 @@
 #include "vmm/host_kvm.h"
 #include "vmm/inputs.h"
 #include "vmm/machine.h"
+#include "vmm/snapshot.h"
 
 #define MINIVMM_VERSION "0.1.0"
 
@@ -49,16 +50,19 @@ static int check_host(void)
 int main(int argc, char **argv)
 {
 	uint64_t start_ns = monotonic_ns();
-	struct vmm_options opts;
+	/* With --restore, opts is the snapshot's VM with cmdline's own options. */
+	struct vmm_options cmdline, opts;
+	struct snapshot_restore restore = { .memory_fd = -1 };
 	struct vm_inputs in;
 	struct err e = { 0 };
 	int fail_status = EXIT_USAGE;
 	int r;
 
-	if (cli_parse(argc, argv, &opts, &e) < 0) {
+	if (cli_parse(argc, argv, &cmdline, &e) < 0) {
 		fprintf(stderr, "minivmm: error: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
+	opts = cmdline;
 	if (opts.action == CLI_HELP) {
 		fputs(cli_usage(), stdout);
 		return 0;
@@ -69,13 +73,19 @@ int main(int argc, char **argv)
 	}
 	if (opts.action == CLI_CHECK_HOST)
 		return check_host();
-	if (inputs_load(&in, opts.kernel, opts.initrd, opts.cmdline, opts.mem, &e) < 0) {
+	if (opts.restore_dir && snapshot_load(&cmdline, &opts, &restore, &e) < 0) {
 		fprintf(stderr, "minivmm: error: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
+	if (inputs_load(&in, opts.kernel, opts.initrd, opts.cmdline, opts.mem, &e) < 0) {
+		fprintf(stderr, "minivmm: error: %s\n", e.msg);
+		snapshot_restore_free(&restore);
+		return EXIT_USAGE;
+	}
 	install_crash_handlers();
-	r = machine_run(&opts, &in, start_ns, &fail_status, &e);
+	r = machine_run(&opts, &in, opts.restore_dir ? &restore : NULL, start_ns, &fail_status, &e);
 	inputs_close(&in);
+	snapshot_restore_free(&restore);
 	if (r < 0) {
 		fprintf(stderr, "minivmm: error: %s\n", e.msg);
 		return fail_status;

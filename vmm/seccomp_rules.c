@@ -191,6 +191,32 @@ static const struct seccomp_rule main_rules[] = {
 	IOCTL(KVM_SET_REGS),
 	IOCTL(KVM_SET_FPU),
 	IOCTL(TCGETS),
+	/* PUT /vm/snapshot: KVM's VM and vCPU state, and the snapshot's files:
+	 * created new (O_EXCL) and write-only, never an existing file opened;
+	 * its directory made. --restore reads its files before the sandbox. */
+	IOCTL(KVM_GET_MP_STATE),
+	IOCTL(KVM_SET_MP_STATE),
+	IOCTL(KVM_GET_XSAVE),
+	IOCTL(KVM_SET_XSAVE),
+	IOCTL(KVM_GET_XCRS),
+	IOCTL(KVM_SET_XCRS),
+	IOCTL(KVM_GET_DEBUGREGS),
+	IOCTL(KVM_SET_DEBUGREGS),
+	IOCTL(KVM_GET_MSR_INDEX_LIST),
+	IOCTL(KVM_GET_MSRS),
+	IOCTL(KVM_SET_MSRS),
+	IOCTL(KVM_GET_VCPU_EVENTS),
+	IOCTL(KVM_SET_VCPU_EVENTS),
+	IOCTL(KVM_GET_PIT2),
+	IOCTL(KVM_SET_PIT2),
+	IOCTL(KVM_GET_CLOCK),
+	IOCTL(KVM_SET_CLOCK),
+	{ .nr = SYS_openat,
+	  .ncmp = 1,
+	  .cmp = { CMP(2, SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC,
+		       O_WRONLY | O_CREAT | O_EXCL) } },
+	ALLOW(mkdirat),
+	ALLOW(ftruncate),
 };
 
 #ifdef SANITIZED

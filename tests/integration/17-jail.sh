@@ -36,6 +36,7 @@ else
 	nsenter --net="$JAIL_NS" "$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" --mem 256M --cpus 2 \
 		--console "file=$T/jail.log" --disk "$T/jail.img" --net tap=mvtj0 \
 		--jail "$T/jail" --uid $JAIL_UID --gid $JAIL_UID --jail-mem 400M --jail-cpus 1.5 \
+		--api-sock "$T/jail-api.sock" \
 		--timeout "$VM_TIMEOUT" \
 		--append "$GUEST_CMDLINE minivmm.test=jail mvjail.host=169.254.12.1" \
 		2>"$T/jail.err" &
@@ -98,6 +99,15 @@ else
 			fail "jail: root and namespaces" "root $root_id, namespaces new: $ns_ok, NSpid '$nspid'"
 		fi
 
+		# The API socket, bound before the jail, is served from inside it
+		# (the "api" thread above is confined like every other).
+		if "$VMCTL" "$T/jail-api.sock" GET /vm >"$T/jail-api.json" 2>&1 &&
+			grep -q '"state":"running"' "$T/jail-api.json" && echo "$threads" | grep -q ' api'; then
+			pass "jail: the control API answers from inside the jail (GET /vm: running)"
+		else
+			fail "jail: control API" "$(cat "$T/jail-api.json"); threads:$threads"
+		fi
+
 		# Its cgroup carries the limits.
 		cg=$(sed -n 's/^0:://p' "/proc/$child/cgroup")
 		cgdir=/sys/fs/cgroup$cg
@@ -117,11 +127,13 @@ else
 
 	stop_vm "$pid" 60
 	expect_status "jail: SIGTERM is relayed into the jail, the guest powers off (0)" 0 jail
+	sleep 0.5 # the socket's remover acts once every minivmm process is gone
 	written=$(dd if="$T/jail.img" bs=512 skip=8 count=1 2>/dev/null | head -c 15)
-	if [ "$written" = written-in-jail ] && { [ -z "$cgdir" ] || [ ! -d "$cgdir" ]; }; then
-		pass "jail: the guest's write is in the image; the VMM's cgroup is removed"
+	if [ "$written" = written-in-jail ] && { [ -z "$cgdir" ] || [ ! -d "$cgdir" ]; } &&
+		[ ! -e "$T/jail-api.sock" ]; then
+		pass "jail: the guest's write is in the image; the VMM's cgroup and API socket are removed"
 	else
-		fail "jail: after the VM" "image has '$written', cgroup dir ${cgdir:-?} left"
+		fail "jail: after the VM" "image has '$written', cgroup dir ${cgdir:-?} left, socket: $(ls "$T/jail-api.sock" 2>&1)"
 	fi
 	umount "$JAIL_NS" 2>/dev/null
 fi

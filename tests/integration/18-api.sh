@@ -1,52 +1,8 @@
 # The control API (--api-sock, docs/api.md), driven with build/vmctl: the
 # socket's mode and life, GET /vm and /metrics, pause and resume of a guest
 # that counts on its console, errors, concurrent and broken clients, the
-# graceful and the hard stop, and a stale socket replaced.
-
-API="$T/api.sock"
-
-# api_vm NAME [args...]: start the counting guest with the API in the
-# background ($API_PID), a 1 MiB disk, 2 vCPUs; wait for its first counts.
-api_vm() {
-	name=$1
-	shift
-	dd if=/dev/zero of="$T/$name.img" bs=1M count=1 2>/dev/null
-	: >"$T/$name.log"
-	"$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" --mem 256M --cpus 2 \
-		--console "file=$T/$name.log" --disk "$T/$name.img" --api-sock "$API" \
-		--append "$GUEST_CMDLINE minivmm.test=counter" "$@" </dev/null 2>"$T/$name.err" &
-	API_PID=$!
-	wait_for_line "$T/$name.log" '^COUNT=2$' "$VM_TIMEOUT"
-}
-
-# last_count NAME: the highest COUNT the guest has printed.
-last_count() {
-	tr -d '\r' <"$T/$1.log" | sed -n 's/^COUNT=//p' | tail -n 1
-}
-
-# api NAME METHOD PATH: the answer (status line, body) in $T/NAME.json,
-# vmctl's status in $API_STATUS.
-api() {
-	"$VMCTL" -i "$API" "$2" "$3" >"$T/$1.json" 2>&1
-	API_STATUS=$?
-}
-
-# has NAME PATTERN: the answer in $T/NAME.json contains PATTERN (compact JSON).
-has() {
-	grep -q "$2" "$T/$1.json"
-}
-
-# await_exit SECONDS: up to SECONDS for $API_PID to end by itself (then it is
-# stopped); its status in $VM_STATUS; then the remover's moment to act.
-await_exit() {
-	n=0
-	while [ $n -lt "$1" ] && kill -0 "$API_PID" 2>/dev/null; do
-		sleep 1
-		n=$((n + 1))
-	done
-	stop_vm "$API_PID" 1
-	sleep 0.5
-}
+# graceful and the hard stop, and a stale socket replaced. The helpers
+# (api_vm, api, has, last_count, await_exit) are in lib.sh.
 
 if ! api_vm api1; then
 	fail "API: counting guest" "no COUNT=2 within $VM_TIMEOUT s"

@@ -19,6 +19,37 @@ if [ -x build/san/minivmm ]; then
 	fi
 	no_sanitizer_report san-facts "san-facts: no sanitizer report"
 	hostile_boot san-hostile --append "$GUEST_CMDLINE minivmm.test=hostile hostile.quick"
+
+	# The control API and the pause gate under the sanitizers: state,
+	# metrics, pause, resume, then a hard stop (120).
+	dd if=/dev/zero of="$T/san-api.img" bs=1M count=1 2>/dev/null
+	: >"$T/san-api.log"
+	"$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" --mem 256M --cpus 2 \
+		--console "file=$T/san-api.log" --disk "$T/san-api.img" --api-sock "$T/san-api.sock" \
+		--append "$GUEST_CMDLINE minivmm.test=counter" </dev/null 2>"$T/san-api.err" &
+	san_pid=$!
+	san_ok=no
+	if wait_for_line "$T/san-api.log" '^COUNT=2$' "$VM_TIMEOUT" &&
+		"$VMCTL" "$T/san-api.sock" GET /vm >/dev/null &&
+		"$VMCTL" "$T/san-api.sock" GET /metrics >/dev/null &&
+		"$VMCTL" "$T/san-api.sock" PUT /vm/pause >/dev/null &&
+		"$VMCTL" "$T/san-api.sock" PUT /vm/resume >/dev/null &&
+		"$VMCTL" "$T/san-api.sock" PUT /vm/stop >/dev/null; then
+		san_ok=yes
+	fi
+	n=0
+	while [ $n -lt 60 ] && kill -0 "$san_pid" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+	done
+	stop_vm "$san_pid" 1
+	if [ "$san_ok" = yes ] && [ "$VM_STATUS" = 120 ]; then
+		pass "san-api: GET /vm, /metrics, pause, resume, stop (120) under ASan+UBSan"
+	else
+		fail "san-api" "calls ok: $san_ok, status $VM_STATUS"
+		show_log "$T/san-api.err"
+	fi
+	no_sanitizer_report san-api "san-api: no sanitizer report"
 	MINIVMM=$san_saved
 else
 	echo "     (build/san/minivmm missing: make SANITIZE=1 build/san/minivmm; sanitizer boots not run)"

@@ -97,3 +97,55 @@ wait_for_line() {
 		sleep 0.5
 	done
 }
+
+# The control API's socket for api_vm and api.
+API="$T/api.sock"
+
+# api_vm NAME [args...]: start the counting guest (tests/guest/counter.sh)
+# with the API on $API in the background ($API_PID), 2 vCPUs, 256 MiB and a
+# 1 MiB disk $T/NAME.img (none with API_VM_DISK=no); wait for its first counts.
+api_vm() {
+	name=$1
+	shift
+	dd if=/dev/zero of="$T/$name.img" bs=1M count=1 2>/dev/null
+	: >"$T/$name.log"
+	if [ "${API_VM_DISK:-yes}" = yes ]; then
+		set -- --disk "$T/$name.img" "$@"
+	fi
+	"$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" --mem 256M --cpus 2 \
+		--console "file=$T/$name.log" --api-sock "$API" \
+		--append "$GUEST_CMDLINE minivmm.test=counter" "$@" </dev/null 2>"$T/$name.err" &
+	API_PID=$!
+	wait_for_line "$T/$name.log" '^COUNT=2$' "$VM_TIMEOUT"
+}
+
+# last_count NAME: the highest COUNT the guest has printed.
+last_count() {
+	tr -d '\r' <"$T/$1.log" | sed -n 's/^COUNT=//p' | tail -n 1
+}
+
+# api NAME METHOD PATH: the answer (status line, body) in $T/NAME.json,
+# vmctl's status in $API_STATUS.
+api() {
+	"$VMCTL" -i "$API" "$2" "$3" >"$T/$1.json" 2>&1
+	API_STATUS=$?
+}
+
+# has NAME PATTERN: the answer in $T/NAME.json contains PATTERN (compact JSON).
+has() {
+	grep -q "$2" "$T/$1.json"
+}
+
+# await_exit SECONDS [PID]: up to SECONDS for PID (default $API_PID) to end
+# by itself (then it is stopped); its status in $VM_STATUS; then the API
+# socket's remover has its moment to act.
+await_exit() {
+	await_pid=${2:-$API_PID}
+	n=0
+	while [ $n -lt "$1" ] && kill -0 "$await_pid" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+	done
+	stop_vm "$await_pid" 1
+	sleep 0.5
+}

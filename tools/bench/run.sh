@@ -13,7 +13,7 @@ out=build/bench/results.md
 # Its line goes to the results (through tee below), not twice to the terminal.
 host_kvm_decide bench >/dev/null || exit 1
 
-inner='for b in boot bootcpus blk net ctr; do [ -f tools/bench/$b.sh ] && sh tools/bench/$b.sh; done'
+inner='for b in boot bootcpus blk net ctr restore; do [ -f tools/bench/$b.sh ] && sh tools/bench/$b.sh; done'
 {
 	echo "# minivmm benchmark run, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "$HOST_KVM_SAID"

@@ -42,6 +42,49 @@ vm_once() {
 	echo "$boot"
 }
 
+# The snapshot the "restored" VM starts from: the same guest at $VM_MEM,
+# ticking on its console (tests/guest/bench_tick.sh), paused and saved once
+# through the control API (docs/api.md).
+vm_snapshot() {
+	SNAP=$T/snap
+	sock=$T/snap-api.sock
+	build/minivmm --kernel build/guest/vmlinux --initrd build/guest/initramfs.cpio.gz \
+		--mem "$VM_MEM" --console "file=$T/snap.log" --api-sock "$sock" \
+		--timeout "$VM_TIMEOUT" --append "$GUEST_CMDLINE minivmm.test=bench_tick" \
+		</dev/null 2>"$T/snap.err" &
+	job=$!
+	n=0
+	while [ $n -lt $((VM_TIMEOUT * 10)) ] && ! grep -q 'TICK=10' "$T/snap.log" 2>/dev/null; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	build/vmctl "$sock" PUT /vm/pause >/dev/null 2>&1 &&
+		build/vmctl "$sock" PUT /vm/snapshot "{\"path\":\"$SNAP\"}" >"$T/snap.json" 2>&1
+	build/vmctl "$sock" PUT /vm/stop >/dev/null 2>&1
+	wait "$job"
+	[ -f "$SNAP/state" ] && return 0
+	{ say "boot: no snapshot for the restored VM: $(cat "$T/snap.json" 2>/dev/null)"
+	  sed 's/^/    /' "$T/snap.err" | tail -n 10; } >&2
+	return 1
+}
+
+# One VM restored from that snapshot: start to the guest's first console line
+# (it runs again), and its RSS then (only the guest pages it touched since).
+restored_once() {
+	i=$1
+	"$VMMSTAT" -v --marker TICK= --guest-ram "$VM_MEM_BYTES" --timeout "$VM_TIMEOUT" -- \
+		build/minivmm --restore "$SNAP" --console stdio --timeout 2 \
+		</dev/null >"$T/rest.res" 2>"$T/rest.err"
+	ms=$(field marker_ms <"$T/rest.res")
+	if [ -z "$ms" ] || [ "$ms" = -1 ]; then
+		{ say "boot run $i: the restored VM did not run: its output:"
+		  sed 's/^/    /' "$T/rest.err" | tail -n 15; } >&2
+		return 1
+	fi
+	echo "$i,restored,$ms,$(field exit_ms <"$T/rest.res"),$(field rss_kb <"$T/rest.res"),$(field overhead_kb <"$T/rest.res"),," >>"$CSV"
+	echo "$ms"
+}
+
 # One container: minictr's own start-to-exec time and its cgroup's memory.peak.
 ctr_once() {
 	i=$1
@@ -124,8 +167,10 @@ lab_boot() {
 			say "crun is installed but its bundle could not be made: $(tail -n 1 "$T/bundle.log")"
 		fi
 	fi
-	say "boot: $runs runs each of VM (minivmm, $VM_MEM, 1 vCPU) and container (minictr)$([ $have_crun = yes ] && echo ', and crun'), interleaved"
 	failed=0
+	have_snap=no
+	vm_snapshot && have_snap=yes || failed=1
+	say "boot: $runs runs each of VM (minivmm, $VM_MEM, 1 vCPU)$([ $have_snap = yes ] && echo ', VM restored from a snapshot') and container (minictr)$([ $have_crun = yes ] && echo ', and crun'), interleaved"
 	i=1
 	while [ "$i" -le "$runs" ]; do
 		line="boot run $i/$runs:"
@@ -133,6 +178,10 @@ lab_boot() {
 		v=$(vm_once "$i") || { failed=1; v=failed; }
 		c=$(ctr_once "$i") || { failed=1; c=failed; }
 		line="$line VM boot-to-init ${v} ms, container start-to-exec ${c} ms"
+		if [ $have_snap = yes ]; then
+			s=$(restored_once "$i") || { failed=1; s=failed; }
+			line="$line, restored VM running again ${s} ms"
+		fi
 		if [ $have_crun = yes ]; then
 			r=$(crun_once "$i") || { r=failed; have_crun=no; }
 			line="$line, crun run $r ms"
@@ -145,6 +194,7 @@ lab_boot() {
 		echo "{"
 		echo "  \"runs\": $runs, \"vm_mem\": \"$VM_MEM\", \"rootfs\": \"$ROOTFS\","
 		echo "  \"vm\": {$(json_stats start_to_init_ms vm 3), $(json_stats vmm_rss_kib vm 5), $(json_stats vmm_rss_outside_guest_ram_kib vm 6), $(json_stats vmm_pss_kib vm 7)},"
+		echo "  \"restored_vm\": {$(json_stats start_to_running_ms restored 3), $(json_stats vmm_rss_kib restored 5), $(json_stats vmm_rss_outside_guest_ram_kib restored 6)},"
 		echo "  \"container\": {$(json_stats start_to_exec_ms container 3), $(json_stats start_to_exit_ms container 4), $(json_stats mem_peak_kib container 8)},"
 		echo "  \"crun\": {$(json_stats start_to_exit_ms crun 4)}"
 		echo "}"
@@ -153,13 +203,13 @@ lab_boot() {
 	echo
 	echo "Boot: median (p10-p90) over $runs runs each, interleaved"
 	{
-		echo "metric|VM (minivmm)|container (minictr)|crun"
-		echo "start to init / exec of COMMAND (ms)|$(cell vm 3)|$(cell container 3)|n/a (no timer)"
-		echo "start to exit of /bin/true (ms)|n/a (stays up 2 s)|$(cell container 4)|$(cell crun 4)"
-		echo "host memory: VMM RSS (KiB)|$(cell vm 5)|-|-"
-		echo "host memory: VMM RSS outside guest RAM (KiB)|$(cell vm 6)|-|-"
-		echo "host memory: VMM PSS (KiB)|$(cell vm 7)|-|-"
-		echo "host memory: cgroup memory.peak (KiB)|-|$(cell container 8)|n/a"
+		echo "metric|VM (minivmm)|VM restored from a snapshot|container (minictr)|crun"
+		echo "start to init / running again / exec of COMMAND (ms)|$(cell vm 3)|$(cell restored 3)|$(cell container 3)|n/a (no timer)"
+		echo "start to exit of /bin/true (ms)|n/a (stays up 2 s)|n/a (stays up 2 s)|$(cell container 4)|$(cell crun 4)"
+		echo "host memory: VMM RSS (KiB)|$(cell vm 5)|$(cell restored 5)|-|-"
+		echo "host memory: VMM RSS outside guest RAM (KiB)|$(cell vm 6)|$(cell restored 6)|-|-"
+		echo "host memory: VMM PSS (KiB)|$(cell vm 7)|-|-|-"
+		echo "host memory: cgroup memory.peak (KiB)|-|-|$(cell container 8)|n/a"
 	} | table | tee "$OUT/boot.txt"
 	echo
 
@@ -168,6 +218,7 @@ lab_boot() {
 		echo "TITLE|minivmm VM vs minictr container: $runs runs each (median, p10-p90)"
 		echo "PANEL|start to init (VM) / exec (container), ms, log scale|log"
 		set -- $(column vm 3 | stats); echo "BAR|VM: minivmm boot to init|$1|$2|$3|#4e79a7"
+		set -- $(column restored 3 | stats); [ "$1" != n/a ] && echo "BAR|VM restored from a snapshot: running again|$1|$2|$3|#76b7b2"
 		set -- $(column container 3 | stats); echo "BAR|container: minictr start to exec|$1|$2|$3|#f28e2b"
 		set -- $(column container 4 | stats); echo "BAR|container: minictr start to exit|$1|$2|$3|#ffbe7d"
 		set -- $(column crun 4 | stats); [ "$1" != n/a ] && echo "BAR|crun: run of /bin/true, start to exit|$1|$2|$3|#59a14f"

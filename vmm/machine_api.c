@@ -60,9 +60,15 @@ static char *vm_json(struct machine *m, const struct vmm_options *o, const struc
 	}
 	for (unsigned i = 0; i < m->nnics && i < API_MAX_NICS; i++) {
 		char *id = ids[API_MAX_DISKS + i];
+		uint8_t mac[NET_MAC_LEN];
 
 		snprintf(id, sizeof(ids[0]), "net%u", i);
-		net_format_mac(m->nics[i].mac, macs[i]);
+		/* The NIC's address as the device has it (derived when not given). */
+		if (m->nics[i].has_mac)
+			memcpy(mac, m->nics[i].mac, sizeof(mac));
+		else
+			net_default_mac(m->vm.uuid, i, mac);
+		net_format_mac(mac, macs[i]);
 		info.nics[i] = (struct api_nic_info){ .id = id,
 						      .tap = m->nics[i].ifname,
 						      .mac = macs[i] };

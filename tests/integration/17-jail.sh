@@ -7,18 +7,21 @@
 JAIL_NS=$T/jailns
 JAIL_UID=4242
 jail_ns() { nsenter --net="$JAIL_NS" "$@"; }
-# The jailed VMM: the one child of the minivmm outside ($pid).
+# The jailed VMM: the child of the minivmm outside ($pid) that is not the API
+# socket's remover (minivmm-api-rm, forked before the jail).
 jail_child() {
 	c=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null)
 	if [ -z "$c" ]; then
 		for st in /proc/[0-9]*/stat; do
 			[ "$(sed 's/^.*) [A-Za-z] \([0-9]*\) .*/\1/' "$st" 2>/dev/null)" = "$pid" ] ||
 				continue
-			c=${st#/proc/}
+			c="$c ${st#/proc/}"
 			c=${c%/stat}
 		done
 	fi
-	echo $c
+	for k in $c; do
+		[ "$(cat "/proc/$k/comm" 2>/dev/null)" = minivmm-api-rm ] || echo "$k"
+	done
 }
 # status_field FILE NAME: the value of one /proc status line, tabs as spaces.
 status_field() { sed -n "s/^$2:[[:space:]]*//p" "$1" | tr -s '\t ' '  '; }

@@ -17,9 +17,15 @@
 /* How long every vCPU and I/O thread has to reach its pause point. */
 #define PAUSE_TIMEOUT_NS (2000 * 1000000ull)
 
+/* The power button was pressed, or the VM is being stopped. */
+static bool shutting_down(struct machine *m)
+{
+	return m->shutdown_deadline_ns || vm_stopping(&m->vm);
+}
+
 static const char *vm_state(struct machine *m)
 {
-	if (m->shutdown_deadline_ns || vm_stopping(&m->vm))
+	if (shutting_down(m))
 		return "shutting-down";
 	return m->paused ? "paused" : "running";
 }
@@ -136,7 +142,7 @@ static int pause_vm(struct machine *m, char **body)
 {
 	int r;
 
-	if (m->shutdown_deadline_ns || vm_stopping(&m->vm)) {
+	if (shutting_down(m)) {
 		*body = api_json_error("the VM is shutting down");
 		return 409;
 	}
@@ -193,7 +199,7 @@ void machine_api_call(struct machine *m, const struct vmm_options *o, const stru
 	case API_GET_METRICS: body = metrics_json(m); break;
 	case API_PAUSE: status = pause_vm(m, &body); break;
 	case API_RESUME:
-		if (m->shutdown_deadline_ns || vm_stopping(&m->vm)) {
+		if (shutting_down(m)) {
 			status = 409;
 			body = api_json_error("the VM is shutting down");
 			break;

@@ -37,12 +37,7 @@ if [ -x build/san/minivmm ]; then
 		"$VMCTL" "$T/san-api.sock" PUT /vm/stop >/dev/null; then
 		san_ok=yes
 	fi
-	n=0
-	while [ $n -lt 60 ] && kill -0 "$san_pid" 2>/dev/null; do
-		sleep 1
-		n=$((n + 1))
-	done
-	stop_vm "$san_pid" 1
+	await_exit 60 "$san_pid"
 	if [ "$san_ok" = yes ] && [ "$VM_STATUS" = 120 ]; then
 		pass "san-api: GET /vm, /metrics, pause, resume, stop (120) under ASan+UBSan"
 	else

@@ -24,6 +24,9 @@ LDFLAGS += -pthread $(SANFLAGS)
 # libseccomp builds the VMM's filters (vmm/seccomp.c), jansson the control API's JSON
 # (vmm/api_json.c); their .a when linked static.
 LDLIBS  := -luuid -lseccomp -ljansson
+# minictr: jansson for OCI config.json and state, libseccomp for a bundle's
+# seccomp profile; both linked in statically (kvmbox and engines run it anywhere).
+CTR_LDLIBS := -Wl,-Bstatic -ljansson -lseccomp -Wl,-Bdynamic
 
 # common/: code minivmm and minictr share (errors, sizes, cleanup, clock, file mapping).
 COMMON_SRCS := $(wildcard common/*.c)
@@ -99,11 +102,11 @@ $(BUILD)/vmctl: $(BUILD)/obj/tools/vmctl/vmctl.o
 	$(CC) $(LDFLAGS) $(VMM_STATIC) -o $@ $^
 
 $(BUILD)/minictr: $(BUILD)/obj/tools/minictr/main.o $(BUILD)/libminictr.a
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(CTR_LDLIBS)
 
 $(BUILD)/tests/test_ctr_%: $(BUILD)/obj/tests/unit/test_ctr_%.o $(BUILD)/libminictr.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CTR_LDLIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(MOCK_OBJS) $(BUILD)/libminivmm.a
 	@mkdir -p $(@D)
@@ -120,6 +123,12 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(VMM_SRCS) $(MOCK_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) -std=gnu11 -I. -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(VMM_SRCS) $(MOCK_SRCS) $(LDLIBS)
+
+# minictr's parsers (fuzz_ctr_*), over minictr's sources.
+build/fuzz/fuzz_ctr_%: tests/fuzz/fuzz_ctr_%.c $(CTR_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -I. -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(CTR_SRCS) -ljansson -lseccomp
 
 fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do \

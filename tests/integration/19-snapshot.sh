@@ -129,5 +129,56 @@ else
 	kill -KILL "$API_PID" 2>/dev/null
 fi
 
+# A NIC after a restore: a guest on a TAP in a network namespace of this
+# test answers the host's ping; it is snapshotted and stopped (its TAP goes
+# with it), and the restored minivmm reopens the TAP by name: the guest,
+# which never reconfigured anything, answers again.
+SNAP_NS=$T/snapns
+: >"$SNAP_NS"
+if unshare --net="$SNAP_NS" true; then
+	nsenter --net="$SNAP_NS" ip link set lo up
+	# minivmm inside the namespace: the same process (nsenter execs it).
+	printf '#!/bin/sh\nexec nsenter --net="%s" "%s" "$@"\n' "$SNAP_NS" "$MINIVMM" >"$T/minivmm-ns"
+	chmod +x "$T/minivmm-ns"
+	host_minivmm=$MINIVMM
+	MINIVMM=$T/minivmm-ns
+	ping_guest() { # TRIES: the guest answers the host within TRIES pings
+		n=0
+		until nsenter --net="$SNAP_NS" ping -c 1 -W 1 169.254.20.2 >/dev/null 2>&1; do
+			n=$((n + 1))
+			[ $n -lt "$1" ] || return 1
+		done
+	}
+	API_VM_DISK=no API_VM_APPEND=mvcount.ip=169.254.20.2/24
+	api_vm snapn --net tap=mvsn0
+	snapn_up=$?
+	API_VM_DISK=yes API_VM_APPEND=
+	tap_host_up "$SNAP_NS" mvsn0 169.254.20.1/24
+	if [ "$snapn_up" = 0 ] && ping_guest 30; then
+		snapshot_of snapn "$T/snap3"
+		restore_vm restn "$T/snap3"
+		tap_host_up "$SNAP_NS" mvsn0 169.254.20.1/24
+		if wait_for_line "$T/restn.log" "^COUNT=$((SNAP_COUNT + 2))\$" 120 && ping_guest 30 &&
+			nsenter --net="$SNAP_NS" ping -c 3 -W 2 169.254.20.2 >"$T/restn-ping" 2>&1; then
+			pass "a NIC after --restore: the TAP reopened by name, the host pings the restored guest ($(sed -n 's/.*= [0-9.]*\/\([0-9.]*\)\/.*/avg \1 ms/p' "$T/restn-ping"))"
+		else
+			fail "a NIC after --restore" "no ping answer from the restored guest: $(cat "$T/restn-ping" 2>/dev/null)"
+			show_log "$T/restn.log"
+			show_log "$T/restn.err"
+		fi
+		"$VMCTL" "$T/restn.sock" PUT /vm/stop >/dev/null 2>&1
+		await_exit 30 "$RESTORE_PID"
+	else
+		fail "a NIC before the snapshot" "guest up: $snapn_up; no ping answer from 169.254.20.2"
+		show_log "$T/snapn.log"
+		show_log "$T/snapn.err"
+		kill -KILL "$API_PID" 2>/dev/null
+	fi
+	MINIVMM=$host_minivmm
+	umount "$SNAP_NS" 2>/dev/null
+else
+	fail "a NIC after --restore" "unshare --net=FILE failed"
+fi
+
 # The snapshots' memory files live in the box's RAM: give it back.
-rm -rf "$T/snap1" "$T/snap2" "$T/snapbad"
+rm -rf "$T/snap1" "$T/snap2" "$T/snap3" "$T/snapbad"

@@ -103,7 +103,8 @@ API="$T/api.sock"
 
 # api_vm NAME [args...]: start the counting guest (tests/guest/counter.sh)
 # with the API on $API in the background ($API_PID), 2 vCPUs, 256 MiB and a
-# 1 MiB disk $T/NAME.img (none with API_VM_DISK=no); wait for its first counts.
+# 1 MiB disk $T/NAME.img (none with API_VM_DISK=no), API_VM_APPEND added to
+# its kernel command line; wait for its first counts.
 api_vm() {
 	name=$1
 	shift
@@ -114,7 +115,7 @@ api_vm() {
 	fi
 	"$MINIVMM" --kernel "$KERNEL" --initrd "$INITRD" --mem 256M --cpus 2 \
 		--console "file=$T/$name.log" --api-sock "$API" \
-		--append "$GUEST_CMDLINE minivmm.test=counter" "$@" </dev/null 2>"$T/$name.err" &
+		--append "$GUEST_CMDLINE minivmm.test=counter ${API_VM_APPEND:-}" "$@" </dev/null 2>"$T/$name.err" &
 	API_PID=$!
 	wait_for_line "$T/$name.log" '^COUNT=2$' "$VM_TIMEOUT"
 }

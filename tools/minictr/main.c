@@ -27,6 +27,7 @@
 #include "tools/minictr/image.h"
 #include "tools/minictr/mounts.h"
 #include "tools/minictr/net.h"
+#include "tools/minictr/oci_runtime.h"
 #include "tools/minictr/opts.h"
 #include "tools/minictr/pty.h"
 
@@ -346,6 +347,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int status;
 
+	/* runc's command line (create, start, ...): engines drive us with it. */
+	if (oci_cli_is_oci(argc, argv))
+		return oci_main(argc, argv);
 	memset(&rn, 0, sizeof(rn));
 	for (unsigned i = 0; i < CTR_MAX_VOLUMES; i++)
 		rn.vol_fds[i] = -1;

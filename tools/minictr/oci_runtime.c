@@ -174,12 +174,25 @@ int oci_start(const struct oci_cli *c, struct err *e)
 static int cmd_state(const struct oci_cli *c, struct err *e)
 {
 	struct loaded l;
+	json_t *o;
 	char *text;
 	int r;
 
 	if ((r = load(c, c->id, &l, e)) < 0)
 		return r;
 	text = oci_state_oci_json(&l.st, l.status);
+	/* runc's state adds these to the OCI state; go-runc (containerd's shim)
+	 * reads them. */
+	o = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	text = NULL;
+	if (o) {
+		json_object_set_new(o, "rootfs", json_string(l.st.rootfs));
+		json_object_set_new(o, "created", json_string(l.st.created));
+		json_object_set_new(o, "owner", json_string(l.st.owner ? "" : "root"));
+		text = json_dumps(o, JSON_INDENT(2));
+		json_decref(o);
+	}
 	oci_state_free(&l.st);
 	if (!text)
 		return err_set(e, ENOMEM, "out of memory");

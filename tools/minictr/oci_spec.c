@@ -161,6 +161,34 @@ static int get_u32(struct ctx *c, json_t *obj, const char *parent, const char *k
 	return r;
 }
 
+/* Optional numbers with a has_ flag: 0 or the error. */
+static int opt_i64(struct ctx *c, json_t *obj, const char *parent, const char *key, int64_t *out,
+		   bool *has)
+{
+	int r = get_i64(c, obj, parent, key, out);
+
+	*has = r > 0;
+	return r < 0 ? r : 0;
+}
+
+static int opt_u64(struct ctx *c, json_t *obj, const char *parent, const char *key, uint64_t *out,
+		   bool *has)
+{
+	int r = get_u64(c, obj, parent, key, out);
+
+	*has = r > 0;
+	return r < 0 ? r : 0;
+}
+
+static int opt_u32(struct ctx *c, json_t *obj, const char *parent, const char *key, uint32_t *out,
+		   bool *has)
+{
+	int r = get_u32(c, obj, parent, key, out);
+
+	*has = r > 0;
+	return r < 0 ? r : 0;
+}
+
 static int get_bool(struct ctx *c, json_t *obj, const char *parent, const char *key, bool *out)
 {
 	json_t *v = member(obj, key);
@@ -184,6 +212,19 @@ static int get_string(struct ctx *c, json_t *obj, const char *parent, const char
 		return bad_key(c, parent, key, "must be a string");
 	*out = json_string_value(v);
 	return 1;
+}
+
+/* A string where "" (Go's omitted value) means not set: *out is then NULL. */
+static int get_set_string(struct ctx *c, json_t *obj, const char *parent, const char *key,
+			  const char **out)
+{
+	int r = get_string(c, obj, parent, key, out);
+
+	if (r > 0 && !**out) {
+		*out = NULL;
+		return 0;
+	}
+	return r;
 }
 
 /* A string that must be there and not be empty. */
@@ -376,10 +417,9 @@ static const struct name_val *lookup(const struct name_val *t, size_t n, const c
 	return NULL;
 }
 
-#define NV(x)         \
-	{             \
-#x, x \
-	}
+/* clang-format off */
+#define NV(x) { #x, x }
+/* clang-format on */
 
 static const struct name_val cap_names[] = {
 	NV(CAP_CHOWN),
@@ -847,12 +887,10 @@ static int parse_mount(struct ctx *c, json_t *v, const char *path, void *out)
 
 	if ((r = refuse_set(c, v, path, KEYS("uidMappings", "gidMappings"))) < 0 ||
 	    (r = need_abs_path(c, v, path, "destination", &m->destination)) < 0 ||
-	    (r = get_string(c, v, path, "type", &m->type)) < 0 ||
+	    (r = get_set_string(c, v, path, "type", &m->type)) < 0 ||
 	    (r = get_string(c, v, path, "source", &m->source)) < 0 ||
 	    (r = mount_entry_options(c, v, path, m)) < 0)
 		return r;
-	if (m->type && !*m->type)
-		m->type = NULL;
 	/* runc: type "bind" alone is a bind mount; no type at all is one too. */
 	if (!m->type || strcmp(m->type, "bind") == 0)
 		m->flags |= MS_BIND;
@@ -944,10 +982,8 @@ static int parse_namespace(struct ctx *c, json_t *v, const char *path, void *out
 		if (l->namespaces[i].type == (enum oci_ns_type)t)
 			return bad_key(c, path, "type", "namespace given twice");
 	ns.type = (enum oci_ns_type)t;
-	if ((r = get_string(c, v, path, "path", &ns.path)) < 0)
+	if ((r = get_set_string(c, v, path, "path", &ns.path)) < 0)
 		return r;
-	if (ns.path && !*ns.path)
-		ns.path = NULL;
 	if (ns.path && *ns.path != '/')
 		return bad_key(c, path, "path", "must be an absolute path");
 	/* Unique types: there is room for each. */
@@ -1009,6 +1045,18 @@ static int parse_id_mappings(struct ctx *c, json_t *lx, struct oci_linux *l)
 	return 0;
 }
 
+static int parse_major_minor(struct ctx *c, json_t *v, const char *path, int64_t *major,
+			     int64_t *minor)
+{
+	int r = get_i64(c, v, path, "major", major);
+
+	if (r <= 0)
+		return r ? r : bad_key(c, path, "major", "required");
+	if ((r = get_i64(c, v, path, "minor", minor)) <= 0)
+		return r ? r : bad_key(c, path, "minor", "required");
+	return 0;
+}
+
 static int parse_device(struct ctx *c, json_t *v, const char *path, void *out)
 {
 	struct oci_device *d = out;
@@ -1021,25 +1069,15 @@ static int parse_device(struct ctx *c, json_t *v, const char *path, void *out)
 	if (strlen(type) != 1 || !strchr("cbup", type[0]))
 		return bad_key(c, path, "type", "must be \"c\", \"b\", \"u\" or \"p\"");
 	d->type = type[0];
-	if ((r = get_i64(c, v, path, "major", &d->major)) < 0)
+	/* A fifo has no device number. */
+	if (d->type != 'p' && (r = parse_major_minor(c, v, path, &d->major, &d->minor)) < 0)
 		return r;
-	if (r == 0 && d->type != 'p')
-		return bad_key(c, path, "major", "required");
-	if ((r = get_i64(c, v, path, "minor", &d->minor)) < 0)
+	if ((r = opt_u32(c, v, path, "fileMode", &d->file_mode, &d->has_file_mode)) < 0 ||
+	    (r = opt_u32(c, v, path, "uid", &d->uid, &d->has_uid)) < 0 ||
+	    (r = opt_u32(c, v, path, "gid", &d->gid, &d->has_gid)) < 0)
 		return r;
-	if (r == 0 && d->type != 'p')
-		return bad_key(c, path, "minor", "required");
-	if ((r = get_u32(c, v, path, "fileMode", &d->file_mode)) < 0)
-		return r;
-	d->has_file_mode = r > 0;
 	if (d->file_mode > 07777)
 		return bad_key(c, path, "fileMode", "must be permission bits (at most 07777)");
-	if ((r = get_u32(c, v, path, "uid", &d->uid)) < 0)
-		return r;
-	d->has_uid = r > 0;
-	if ((r = get_u32(c, v, path, "gid", &d->gid)) < 0)
-		return r;
-	d->has_gid = r > 0;
 	return 0;
 }
 
@@ -1060,16 +1098,11 @@ static int parse_memory(struct ctx *c, json_t *res, struct oci_resources *rs)
 		return r;
 	if (member(mem, "swappiness"))
 		return bad_key(c, p, "swappiness", "not supported");
-	if ((r = get_i64(c, mem, p, "limit", &rs->memory_limit)) < 0)
-		return r;
-	rs->has_memory_limit = r > 0;
-	if ((r = get_i64(c, mem, p, "reservation", &rs->memory_reservation)) < 0)
-		return r;
-	rs->has_memory_reservation = r > 0;
-	if ((r = get_i64(c, mem, p, "swap", &rs->memory_swap)) < 0)
-		return r;
-	rs->has_memory_swap = r > 0;
-	if ((r = get_bool(c, mem, p, "disableOOMKiller", &rs->disable_oom_killer)) < 0)
+	if ((r = opt_i64(c, mem, p, "limit", &rs->memory_limit, &rs->has_memory_limit)) < 0 ||
+	    (r = opt_i64(c, mem, p, "reservation", &rs->memory_reservation,
+			 &rs->has_memory_reservation)) < 0 ||
+	    (r = opt_i64(c, mem, p, "swap", &rs->memory_swap, &rs->has_memory_swap)) < 0 ||
+	    (r = get_bool(c, mem, p, "disableOOMKiller", &rs->disable_oom_killer)) < 0)
 		return r;
 	return get_bool(c, mem, p, "useHierarchy", &(bool){ false });
 }
@@ -1085,24 +1118,12 @@ static int parse_cpu(struct ctx *c, json_t *res, struct oci_resources *rs)
 	if ((r = refuse_set(c, cpu, p,
 			    KEYS("realtimeRuntime", "realtimePeriod", "idle", "burst"))) < 0)
 		return r;
-	if ((r = get_u64(c, cpu, p, "shares", &rs->cpu_shares)) < 0)
+	if ((r = opt_u64(c, cpu, p, "shares", &rs->cpu_shares, &rs->has_cpu_shares)) < 0 ||
+	    (r = opt_i64(c, cpu, p, "quota", &rs->cpu_quota, &rs->has_cpu_quota)) < 0 ||
+	    (r = opt_u64(c, cpu, p, "period", &rs->cpu_period, &rs->has_cpu_period)) < 0 ||
+	    (r = get_set_string(c, cpu, p, "cpus", &rs->cpu_cpus)) < 0)
 		return r;
-	rs->has_cpu_shares = r > 0;
-	if ((r = get_i64(c, cpu, p, "quota", &rs->cpu_quota)) < 0)
-		return r;
-	rs->has_cpu_quota = r > 0;
-	if ((r = get_u64(c, cpu, p, "period", &rs->cpu_period)) < 0)
-		return r;
-	rs->has_cpu_period = r > 0;
-	if ((r = get_string(c, cpu, p, "cpus", &rs->cpu_cpus)) < 0 ||
-	    (r = get_string(c, cpu, p, "mems", &rs->cpu_mems)) < 0)
-		return r;
-	/* "" is Go's omitted value: not set. */
-	if (rs->cpu_cpus && !*rs->cpu_cpus)
-		rs->cpu_cpus = NULL;
-	if (rs->cpu_mems && !*rs->cpu_mems)
-		rs->cpu_mems = NULL;
-	return 0;
+	return get_set_string(c, cpu, p, "mems", &rs->cpu_mems);
 }
 
 static int parse_pids(struct ctx *c, json_t *res, struct oci_resources *rs)
@@ -1112,22 +1133,8 @@ static int parse_pids(struct ctx *c, json_t *res, struct oci_resources *rs)
 
 	if (r <= 0)
 		return r;
-	if ((r = get_i64(c, pids, "linux.resources.pids", "limit", &rs->pids_limit)) < 0)
-		return r;
-	rs->has_pids_limit = r > 0;
-	return 0;
-}
-
-static int parse_major_minor(struct ctx *c, json_t *v, const char *path, int64_t *major,
-			     int64_t *minor)
-{
-	int r = get_i64(c, v, path, "major", major);
-
-	if (r <= 0)
-		return r ? r : bad_key(c, path, "major", "required");
-	if ((r = get_i64(c, v, path, "minor", minor)) <= 0)
-		return r ? r : bad_key(c, path, "minor", "required");
-	return 0;
+	return opt_i64(c, pids, "linux.resources.pids", "limit", &rs->pids_limit,
+		       &rs->has_pids_limit);
 }
 
 static int parse_weight(struct ctx *c, json_t *v, const char *path, const char *key, uint16_t *out)
@@ -1515,12 +1522,10 @@ static int parse_linux(struct ctx *c, json_t *root, struct oci_linux *l)
 	    (r = get_objects(c, lx, "linux", "devices", parse_device, sizeof(*l->devices),
 			     (void **)&l->devices, &l->n_devices)) < 0 ||
 	    (r = parse_resources(c, lx, l)) < 0 ||
-	    (r = get_string(c, lx, "linux", "cgroupsPath", &l->cgroups_path)) < 0 ||
+	    (r = get_set_string(c, lx, "linux", "cgroupsPath", &l->cgroups_path)) < 0 ||
 	    (r = parse_path_lists(c, lx, l)) < 0 || (r = parse_sysctl(c, lx, l)) < 0 ||
 	    (r = parse_seccomp(c, lx, l)) < 0)
 		return r;
-	if (l->cgroups_path && !*l->cgroups_path)
-		l->cgroups_path = NULL;
 	return parse_propagation(c, lx, l);
 }
 
@@ -1567,15 +1572,9 @@ static int parse_root(struct ctx *c, json_t *root, struct oci_spec *s)
 
 static int parse_names(struct ctx *c, json_t *root, struct oci_spec *s)
 {
-	int r = get_string(c, root, "", "hostname", &s->hostname);
+	int r = get_set_string(c, root, "", "hostname", &s->hostname);
 
-	if (r < 0 || (r = get_string(c, root, "", "domainname", &s->domainname)) < 0)
-		return r;
-	if (s->hostname && !*s->hostname)
-		s->hostname = NULL;
-	if (s->domainname && !*s->domainname)
-		s->domainname = NULL;
-	return 0;
+	return r < 0 ? r : get_set_string(c, root, "", "domainname", &s->domainname);
 }
 
 static int parse_spec_process(struct ctx *c, json_t *root, struct oci_spec *s)

@@ -306,19 +306,29 @@ static char *state_with_status(const char *state, const char *status)
 	return text;
 }
 
-/* Block until `minictr start` opens the fifo for reading. */
-static int wait_start(const struct init_run *ir, struct err *e)
+/* Block until `minictr start` opens the fifo for reading; the open end is
+ * returned. */
+static int wait_start(const struct init_run *ir, int *fifo, struct err *e)
 {
-	_cleanup_close_ int fd = -1;
-
 	do
-		fd = openat(ir->a->state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return err_sys(e, "open exec.fifo");
-	if (write(fd, "0", 1) != 1)
-		return err_sys(e, "write exec.fifo");
-	return 0;
+		*fifo = openat(ir->a->state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+	while (*fifo < 0 && errno == EINTR);
+	return *fifo < 0 ? err_sys(e, "open exec.fifo") : 0;
+}
+
+static int start_container_hooks(const struct init_run *ir, struct err *e)
+{
+	const struct oci_hook_list *h = &ir->a->spec->hooks.start_container;
+	char *created;
+	int r;
+
+	if (!h->n)
+		return 0;
+	if (!(created = state_with_status(ir->state, "created")))
+		return err_set(e, ENOMEM, "out of memory");
+	r = oci_hooks_run(h, "startContainer", created, strlen(created), e);
+	free(created);
+	return r;
 }
 
 int oci_init_main(const struct oci_init_args *a)
@@ -327,7 +337,7 @@ int oci_init_main(const struct oci_init_args *a)
 	const struct oci_process *p = &a->spec->process;
 	struct err e = { 0 };
 	sigset_t none;
-	int r;
+	int r, fifo = -1;
 
 	/* `run` blocks every signal while it starts us: the process gets none blocked. */
 	sigemptyset(&none);
@@ -339,14 +349,14 @@ int oci_init_main(const struct oci_init_args *a)
 	if (oci_sync_send(a->sync_fd, OCI_SYNC_READY, "", &e) < 0)
 		return EXIT_INIT_FAIL;
 	close(a->sync_fd);
-	r = wait_start(&ir, &e);
-	if (r == 0 && a->spec->hooks.start_container.n) {
-		char *created = state_with_status(ir.state, "created");
-		r = created ? oci_hooks_run(&a->spec->hooks.start_container, "startContainer",
-					    created, strlen(created), &e) :
-			      err_set(&e, ENOMEM, "out of memory");
-		free(created);
-	}
+	/* start reads our byte, then waits for the fifo's end of file: the
+	 * close-on-exec descriptor closes when the program runs, so its
+	 * poststart hooks come after the exec (and after startContainer). */
+	r = wait_start(&ir, &fifo, &e);
+	if (r == 0)
+		r = start_container_hooks(&ir, &e);
+	if (r == 0 && write(fifo, "0", 1) != 1)
+		r = err_sys(&e, "write exec.fifo");
 	if (r == 0 && ir.seccomp && p->no_new_privileges)
 		r = oci_seccomp_load(ir.seccomp, &e);
 	if (r == 0) {

@@ -108,12 +108,17 @@ static int config_of(const struct loaded *l, struct oci_spec *spec, struct err *
 	return oci_spec_load_file(path, spec, e);
 }
 
-/* Take the created process's byte from exec.fifo: it goes on to exec. */
+/* Take the created process's byte from exec.fifo (it has run its
+ * startContainer hooks), then wait for the fifo's end of file: the process's
+ * end is close-on-exec, so it closes when the program runs (or the process
+ * dies). */
 static int release_fifo(const struct loaded *l, struct err *e)
 {
 	char path[PATH_MAX + 16], b;
 	_cleanup_close_ int fd = -1;
 	struct pollfd pfd;
+	bool got = false;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/exec.fifo", l->dir);
 	/* Non-blocking: a process that died before opening its end would
@@ -122,15 +127,22 @@ static int release_fifo(const struct loaded *l, struct err *e)
 		return err_sys(e, "open %s", path);
 	for (int waited = 0; waited < START_WAIT_MS; waited += 100) {
 		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-		if (poll(&pfd, 1, 100) > 0 && read(fd, &b, 1) == 1) {
-			unlink(path);
-			return 0;
+		if (poll(&pfd, 1, 100) > 0) {
+			n = read(fd, &b, 1);
+			if (n == 1) {
+				got = true;
+				unlink(path);
+			} else if (n == 0 && got) {
+				return 0;
+			}
 		}
 		if (!alive(&l->st))
-			return err_set(e, ESRCH, "container %s: its process is gone", l->st.id);
+			return got ? 0 :
+				     err_set(e, ESRCH, "container %s: its process is gone",
+					     l->st.id);
 	}
-	return err_set(e, ETIMEDOUT, "container %s: its process did not take the start in %d s",
-		       l->st.id, START_WAIT_MS / 1000);
+	return err_set(e, ETIMEDOUT, "container %s: its process did not %s in %d s", l->st.id,
+		       got ? "exec its program" : "take the start", START_WAIT_MS / 1000);
 }
 
 static void warn_hooks(const struct oci_hook_list *h, const char *which, const struct loaded *l,

@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "common/caps.h"
 #include "tools/minictr/caps.h"
+#include "tools/minictr/oci_proc.h"
+#include "tools/minictr/simple_spec.h"
 
 static void test_docker_default_kept(void **state)
 {
@@ -41,12 +44,40 @@ static void test_chroot_root_drops_sys_chroot(void **state)
 	assert_false(caps_keep(CAP_MKNOD, false));
 }
 
+/* The set as the OCI process capabilities oci_proc_identity applies: the
+ * same mask in every set but the ambient one. */
+static void test_oci_caps(void **state)
+{
+	struct oci_caps c;
+	struct oci_caps_plan plan;
+
+	(void)state;
+	simple_caps(false, &c);
+	assert_true(c.bounding & CAP_MASK(CAP_CHOWN));
+	assert_true(c.bounding & CAP_MASK(CAP_SYS_CHROOT));
+	assert_false(c.bounding & CAP_MASK(CAP_SYS_ADMIN));
+	assert_false(c.bounding & CAP_MASK(CAP_MKNOD));
+	assert_true(c.effective == c.bounding && c.permitted == c.bounding &&
+		    c.inheritable == c.bounding);
+	assert_true(c.ambient == 0);
+	oci_caps_plan(&c, CAP_LAST_CAP, &plan);
+	assert_true(plan.drop_bounding & CAP_MASK(CAP_SYS_ADMIN));
+	assert_false(plan.drop_bounding & CAP_MASK(CAP_KILL));
+	assert_true(plan.effective == c.bounding);
+
+	simple_caps(true, &c);
+	assert_false(c.bounding & CAP_MASK(CAP_SYS_CHROOT));
+	assert_false(c.effective & CAP_MASK(CAP_SYS_CHROOT));
+	assert_true(c.bounding & CAP_MASK(CAP_CHOWN));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docker_default_kept),
 		cmocka_unit_test(test_host_reaching_dropped),
 		cmocka_unit_test(test_chroot_root_drops_sys_chroot),
+		cmocka_unit_test(test_oci_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

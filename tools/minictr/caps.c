@@ -1,10 +1,7 @@
 #include "tools/minictr/caps.h"
 
-#include <errno.h>
 #include <linux/capability.h>
-#include <sys/prctl.h>
-
-#include "common/caps.h"
+#include <stddef.h>
 
 /* What Docker/moby keeps (oci/caps/defaults.go): enough for a normal
  * userland as root, nothing that reaches into the host kernel; less
@@ -30,19 +27,4 @@ bool caps_keep(unsigned cap, bool chrooted)
 	if (chrooted && cap == CAP_SYS_CHROOT)
 		return false;
 	return caps_default_has(cap);
-}
-
-int caps_restrict(bool chrooted, struct err *e)
-{
-	uint64_t keep = 0;
-	int r;
-
-	for (size_t i = 0; i < sizeof(default_caps) / sizeof(default_caps[0]); i++)
-		if (caps_keep(default_caps[i], chrooted))
-			keep |= CAP_MASK(default_caps[i]);
-	if ((r = caps_bound_to(keep, e)) < 0 || (r = caps_set(keep, e)) < 0)
-		return r;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return err_sys(e, "PR_SET_NO_NEW_PRIVS");
-	return 0;
 }

@@ -1,19 +1,14 @@
-/* Capabilities left to the container: Docker's default set. */
+/* Capabilities left to the container: Docker's default set (applied by
+ * simple_identity, simple_spec.h). */
 #ifndef MINICTR_CAPS_H
 #define MINICTR_CAPS_H
 
 #include <stdbool.h>
-#include <stdint.h>
-
-#include "common/err.h"
 
 /* Is capability number cap in the default set? */
 bool caps_default_has(unsigned cap);
 /* Is cap kept in the container? chrooted: its root is a chroot (no
  * pivot_root from an initramfs), which CAP_SYS_CHROOT would let it leave. */
 bool caps_keep(unsigned cap, bool chrooted);
-/* Keep only those in the bounding, current and no ambient set; set
- * no_new_privs. */
-int caps_restrict(bool chrooted, struct err *e);
 
 #endif

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "common/err.h"
-#include "tools/minictr/caps.h"
 #include "tools/minictr/mounts.h"
 #include "tools/minictr/net.h"
 #include "tools/minictr/pty.h"
+#include "tools/minictr/simple_spec.h"
 #include "tools/minictr/sysfilter.h"
 
 #define EXIT_SETUP 125
@@ -239,7 +239,7 @@ static int setup(const struct ctr_child *c, struct err *e)
 				"CAP_SYS_CHROOT dropped\n");
 	if (o->workdir && chdir(o->workdir) < 0)
 		return err_sys(e, "workdir %s", o->workdir);
-	if ((r = caps_restrict(chrooted, e)) < 0)
+	if ((r = simple_identity(chrooted, (o->namespaces & CTR_NS_USER) != 0, e)) < 0)
 		return r;
 	/* Last: the filter refuses mount and unshare, which set-up needed. */
 	return o->unconfined ? 0 : sysfilter_install(e);

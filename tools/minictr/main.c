@@ -20,7 +20,6 @@
 #include "common/cgroup.h"
 #include "common/err.h"
 #include "tools/minictr/container.h"
-#include "tools/minictr/devfilter.h"
 #include "tools/minictr/fsutil.h"
 #include "tools/minictr/idmap.h"
 #include "tools/minictr/idmount.h"
@@ -30,6 +29,7 @@
 #include "tools/minictr/oci_runtime.h"
 #include "tools/minictr/opts.h"
 #include "tools/minictr/pty.h"
+#include "tools/minictr/simple_spec.h"
 
 #define EXIT_SETUP 125
 
@@ -201,7 +201,7 @@ static int device_filter(struct run *rn, struct err *e)
 	bool needed = !(rn->o.namespaces & CTR_NS_USER);
 	struct err why = { 0 };
 
-	if (rn->cg.path[0] && geteuid() == 0 && devfilter_attach(rn->cg.path, &why) == 0)
+	if (rn->cg.path[0] && geteuid() == 0 && simple_device_filter_attach(rn->cg.path, &why) == 0)
 		return 0;
 	if (needed && !rn->cg.path[0])
 		return err_set(e, EOPNOTSUPP,

@@ -118,7 +118,7 @@ chown 4294867296:0 "$img/suid-sh"
 (cd "$img" && tar -cf "$T/wrap.tar" .)
 ctr_run wrap --rootfs "$T/wrap.tar" -- /bin/true
 [ "$CTR_STATUS" = 125 ] && grep -q 'suid-sh is owned by [0-9]*:0, outside the container' "$T/wrap.out" &&
-	[ -z "$(find "$cache" -perm -4000 -uid 0)" ]
+	find "$cache" -perm -4000 -user 0 >"$T/wrap.suid" && [ ! -s "$T/wrap.suid" ]
 ctr_expect wrap "an image uid outside the id map is refused, no setuid-root file in the cache" $?
 # The directory image itself, through an idmapped mount or not: its node is useless.
 ctr_run evildir --rootfs "$img" -- /bin/sh -c 'head -c 1 /hostdisk && echo READ'

@@ -33,7 +33,7 @@ long oci_devrules_build(const struct oci_device_rule *r, size_t n, struct bpf_in
 int oci_devrules_attach(const struct oci_device_rule *r, size_t n, const char *cg_dir,
 			struct err *e);
 /* Load a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to cg_dir with
- * BPF_F_ALLOW_MULTI (shared: devfilter.c's fixed program could use it). The
+ * BPF_F_ALLOW_MULTI (exported for the test of a refused program). The
  * verifier's complaint, if any, ends the error line. */
 int oci_bpf_devcg_attach(const struct bpf_insn *insns, size_t n, const char *cg_dir, struct err *e);
 

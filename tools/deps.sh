@@ -9,6 +9,11 @@ e2fsprogs iproute2 python3 procps acpica-tools libseccomp-dev libjansson-dev"
 [ "${1:-}" = --bench ] && PKGS="$PKGS crun"
 # `make image` builds a Debian root file system (tools/image/build-debian.sh).
 [ "${1:-}" = --image ] && PKGS="$PKGS debootstrap"
+# The OCI runtime checks (tests/integration/oci.sh, docs/oci.md): podman and
+# containerd as clients, crun to compare with, Go and the golang-*-dev sources
+# the validation suite builds against (tools/oci/build-validation.sh).
+[ "${1:-}" = --oci ] && PKGS="$PKGS crun podman conmon containerd runc golang-go
+golang-github-opencontainers-runtime-tools-dev golang-github-google-uuid-dev"
 
 missing=""
 for p in $PKGS; do

@@ -77,6 +77,9 @@ else
 fi
 # The OCI runtime checks (build/minictr with podman, containerd and the OCI
 # validation suite, crun alongside) in a kvmbox of their own whatever this
-# host's KVM (cgroup v2 there); OCI_RUNTIME=PATH tests another runtime.
-case ${ONLY:-oci} in *oci*) sh tests/integration/oci.sh || status=1 ;; esac
+# host's KVM (cgroup v2 there); not with ONLY (run tests/integration/oci.sh
+# alone for them; OCI_RUNTIME=PATH tests another runtime).
+if [ -z "${ONLY:-}" ]; then
+	sh tests/integration/oci.sh || status=1
+fi
 exit $status

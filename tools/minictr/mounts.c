@@ -1,4 +1,5 @@
 #include "tools/minictr/mounts.h"
+#include "tools/minictr/oci_rootfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,28 +54,6 @@ static int join(char *buf, size_t len, const char *a, const char *b, struct err 
 	if (snprintf(buf, len, "%s%s", a, b) >= (int)len)
 		return err_set(e, ENAMETOOLONG, "path %s%s too long", a, b);
 	return 0;
-}
-
-/* Remount a bind mount read-only, keeping the flags the kernel locked on it
- * (a user namespace may not clear nosuid/nodev/noexec). */
-static int remount_ro(const char *path, struct err *e)
-{
-	struct statvfs sv;
-	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
-
-	if (statvfs(path, &sv) < 0)
-		return err_sys(e, "statvfs %s", path);
-	if (sv.f_flag & ST_NOSUID)
-		flags |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		flags |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		flags |= MS_NOEXEC;
-	if (sv.f_flag & ST_NOATIME)
-		flags |= MS_NOATIME;
-	if (sv.f_flag & ST_RELATIME)
-		flags |= MS_RELATIME;
-	return do_mount(NULL, path, NULL, flags, NULL, e);
 }
 
 static int mount_overlay(const struct mounts_cfg *c, char *merged, size_t len, struct err *e)
@@ -257,34 +236,12 @@ static int mount_proc_sys(const struct ctr_opts *o, const char *merged, struct e
 	return 0;
 }
 
+/* The runtime's own: the same code as an OCI bundle's masked and read-only paths. */
 static int apply_masks(struct err *e)
 {
-	int r;
-
-	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(masked_paths[0]); i++) {
-		struct stat st;
-		const char *p = masked_paths[i];
-
-		if (stat(p, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			r = do_mount("tmpfs", p, "tmpfs",
-				     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", e);
-		else
-			r = do_mount("/dev/null", p, NULL, MS_BIND, NULL, e);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(readonly_paths[0]); i++) {
-		const char *p = readonly_paths[i];
-
-		if (access(p, F_OK) < 0)
-			continue;
-		if ((r = do_mount(p, p, NULL, MS_BIND | MS_REC, NULL, e)) < 0 ||
-		    (r = remount_ro(p, e)) < 0)
-			return r;
-	}
-	return 0;
+	return oci_rootfs_protect(readonly_paths,
+				  sizeof(readonly_paths) / sizeof(readonly_paths[0]), masked_paths,
+				  sizeof(masked_paths) / sizeof(masked_paths[0]), e);
 }
 
 int mounts_setup(const struct mounts_cfg *c, struct err *e)

@@ -668,6 +668,20 @@ static int mask_path(const char *p, struct err *e)
 	return 0;
 }
 
+int oci_rootfs_protect(const char *const *readonly, size_t n_readonly, const char *const *masked,
+		       size_t n_masked, struct err *e)
+{
+	int r;
+
+	for (size_t i = 0; i < n_readonly; i++)
+		if ((r = readonly_path(readonly[i], e)) < 0)
+			return err_wrap(e, "linux.readonlyPaths[%zu]", i);
+	for (size_t i = 0; i < n_masked; i++)
+		if ((r = mask_path(masked[i], e)) < 0)
+			return err_wrap(e, "linux.maskedPaths[%zu]", i);
+	return 0;
+}
+
 /* The last /dev mount asked for "ro" (dropped while its nodes were made). */
 static bool dev_wants_ro(const struct oci_spec *s)
 {
@@ -691,12 +705,9 @@ static int finish_root(const struct oci_spec *s, struct err *e)
 		return r;
 	if ((r = oci_sysctl_apply(s, e)) < 0)
 		return r;
-	for (size_t i = 0; i < l->n_readonly_paths; i++)
-		if ((r = readonly_path(l->readonly_paths[i], e)) < 0)
-			return err_wrap(e, "linux.readonlyPaths[%zu]", i);
-	for (size_t i = 0; i < l->n_masked_paths; i++)
-		if ((r = mask_path(l->masked_paths[i], e)) < 0)
-			return err_wrap(e, "linux.maskedPaths[%zu]", i);
+	if ((r = oci_rootfs_protect(l->readonly_paths, l->n_readonly_paths, l->masked_paths,
+				    l->n_masked_paths, e)) < 0)
+		return r;
 	if (s->root_readonly && (r = set_readonly("/", e)) < 0)
 		return err_wrap(e, "root.readonly");
 	if (l->rootfs_propagation &&

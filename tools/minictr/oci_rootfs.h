@@ -37,6 +37,12 @@ struct oci_rootfs_cfg {
  * caller must then drop CAP_SYS_CHROOT: a chroot is left by chrooting
  * again), or a negative errno. */
 int oci_rootfs_setup(const struct oci_rootfs_cfg *c, struct err *e);
+/* In the container's root, runc's order: each readonly path bound onto
+ * itself read-only, then each masked path hidden (/dev/null over a file, an
+ * empty read-only tmpfs over a directory); missing paths are skipped. Also
+ * minictr's simple command line's masks (mounts.c). */
+int oci_rootfs_protect(const char *const *readonly, size_t n_readonly, const char *const *masked,
+		       size_t n_masked, struct err *e);
 /* Write each linux.sysctl value to /proc/sys/<key> (refused, naming the key,
  * outside the namespaced set: see oci_sysctl_check). oci_rootfs_setup calls
  * it at the right moment; call it directly only without that. */

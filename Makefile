@@ -166,6 +166,7 @@ build/guest/bzImage build/guest/vmlinux build/guest/initramfs.cpio.gz &: guest/b
 	CC="$(CC)" GUEST_CFLAGS="$(WARNINGS)" guest/build-guest.sh build/guest
 
 integration: all guest image
+	@tools/deps.sh --oci
 	@$(MAKE) --no-print-directory SANITIZE=1 build/san/minivmm
 	tests/integration/run.sh
 

@@ -143,7 +143,7 @@ oci_bundle "$T/b3" '["/bin/sh", "-c", "echo ran > /out/b3.ran"]' "" \
 : >"$OCI_OUT/hooks.log"
 oci run --bundle "$T/b3" b3
 got=$(tr '\n' ' ' <"$OCI_OUT/hooks.log")
-want="prestart creating createRuntime creating createContainer creating startContainer created poststart running poststop stopped "
+want="prestart created createRuntime creating createContainer creating startContainer created poststart running poststop stopped "
 # poststart may see the process already gone: 'stopped' is as right there.
 alt=$(echo "$want" | sed 's/poststart running/poststart stopped/')
 if [ "$OCI_STATUS" = 0 ] && { [ "$got" = "$want" ] || [ "$got" = "$alt" ]; } &&

@@ -568,6 +568,14 @@ static void test_process_fields(void **state)
 	assert_null(s.process.env[0]);
 	assert_false(s.process.has_caps);
 	oci_spec_free(&s);
+	/* SELinux labels are kept for the runtime to judge (off here: ignored). */
+	parse_ok(
+		TOP("'process':{'args':['sh'],'cwd':'/','selinuxLabel':'system_u:system_r:c_t:s0'},"
+		    "'linux':{'mountLabel':'system_u:object_r:c_file_t:s0'}"),
+		&s);
+	assert_string_equal(s.process.selinux_label, "system_u:system_r:c_t:s0");
+	assert_string_equal(s.linux_.mount_label, "system_u:object_r:c_file_t:s0");
+	oci_spec_free(&s);
 }
 
 static void test_process_refused(void **state)
@@ -612,8 +620,7 @@ static void test_process_refused(void **state)
 		   "process.oomScoreAdj: must be an integer from -1000");
 	expect_bad(PROC("'apparmorProfile':'docker-default'"),
 		   "process.apparmorProfile: not supported");
-	expect_bad(PROC("'selinuxLabel':'system_u:system_r:container_t:s0'"),
-		   "process.selinuxLabel: not supported");
+	expect_bad(PROC("'selinuxLabel':1"), "process.selinuxLabel: must be a string");
 	expect_bad(PROC("'ioPriority':{'class':'IOPRIO_CLASS_RT','priority':1}"),
 		   "process.ioPriority: not supported");
 	expect_bad(PROC("'scheduler':{'policy':'SCHED_FIFO'}"), "process.scheduler: not supported");
@@ -965,8 +972,7 @@ static void test_linux_refused(void **state)
 	expect_bad(LINUX("'sysctl':{'':'1'}"), "linux.sysctl: keys must not be empty");
 	expect_bad(LINUX("'cgroupsPath':[]"), "linux.cgroupsPath: must be a string");
 	expect_bad(LINUX("'rootfsPropagation':'rprivat'"), "linux.rootfsPropagation: unknown");
-	expect_bad(LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"),
-		   "linux.mountLabel: not supported");
+	expect_bad(LINUX("'mountLabel':[]"), "linux.mountLabel: must be a string");
 	expect_bad(LINUX("'intelRdt':{'closID':'x'}"), "linux.intelRdt: not supported");
 	expect_bad(LINUX("'personality':{'domain':'LINUX32'}"), "linux.personality: not supported");
 	expect_bad(LINUX("'timeOffsets':{'monotonic':{'secs':1}}"), "linux.timeOffsets: not supp");

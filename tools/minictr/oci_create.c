@@ -103,6 +103,14 @@ static int read_bundle(struct create_job *j, struct err *e)
 			       "out the terminal");
 	if (!s->process.terminal && j->c->console_socket)
 		return err_set(e, EINVAL, "--console-socket given but process.terminal is false");
+	/* SELinux labels mean something only where SELinux is on; there
+	 * minictr cannot apply them, so it says so (runc applies them). */
+	if ((s->linux_.mount_label || s->process.selinux_label) &&
+	    access("/sys/fs/selinux/enforce", F_OK) == 0)
+		return err_set(e, ENOTSUP,
+			       "%s: SELinux is enabled here and minictr does not apply "
+			       "SELinux labels",
+			       s->linux_.mount_label ? "linux.mountLabel" : "process.selinuxLabel");
 	if (s->root_path[0] == '/')
 		snprintf(root, sizeof(root), "%s", s->root_path);
 	else
@@ -149,6 +157,46 @@ static int make_state_dir(struct create_job *j, struct err *e)
 	return fchmodat(j->dir_fd, "exec.fifo", 0622, 0) < 0 ? err_sys(e, "chmod exec.fifo") : 0;
 }
 
+/* The spec's device rules, then (as runc) the nodes every container has and
+ * each node linux.devices asks for, so the process can make and use them. */
+static int attach_device_rules(const struct oci_linux *l, const char *cg, struct err *e)
+{
+	static const struct oci_device_rule DEFAULTS[] = {
+		{ true, 'c', 1, 3, true, true, true },	  /* null */
+		{ true, 'c', 1, 5, true, true, true },	  /* zero */
+		{ true, 'c', 1, 7, true, true, true },	  /* full */
+		{ true, 'c', 1, 8, true, true, true },	  /* random */
+		{ true, 'c', 1, 9, true, true, true },	  /* urandom */
+		{ true, 'c', 5, 0, true, true, true },	  /* tty */
+		{ true, 'c', 5, 2, true, true, true },	  /* ptmx */
+		{ true, 'c', 136, -1, true, true, true }, /* pty slaves */
+	};
+	size_t n_defaults = sizeof(DEFAULTS) / sizeof(DEFAULTS[0]);
+	size_t n = l->resources.n_device_rules + n_defaults + l->n_devices;
+	_cleanup_free_ struct oci_device_rule *rules = calloc(n, sizeof(*rules));
+	size_t k = 0;
+
+	if (!rules)
+		return err_set(e, ENOMEM, "out of memory");
+	for (size_t i = 0; i < l->resources.n_device_rules; i++)
+		rules[k++] = l->resources.device_rules[i];
+	for (size_t i = 0; i < n_defaults; i++)
+		rules[k++] = DEFAULTS[i];
+	for (size_t i = 0; i < l->n_devices; i++) {
+		const struct oci_device *d = &l->devices[i];
+		if (d->type == 'p')
+			continue; /* a fifo is no device */
+		rules[k++] = (struct oci_device_rule){ .allow = true,
+						       .type = d->type == 'b' ? 'b' : 'c',
+						       .major = d->major,
+						       .minor = d->minor,
+						       .read = true,
+						       .write = true,
+						       .mknod = true };
+	}
+	return oci_devrules_attach(rules, k, cg, e);
+}
+
 static int make_cgroup(struct create_job *j, struct err *e)
 {
 	const struct oci_linux *l = &j->spec.linux_;
@@ -170,10 +218,8 @@ static int make_cgroup(struct create_job *j, struct err *e)
 	if ((r = oci_cgroup_create(j->st.cgroup, &l->resources, e)) < 0)
 		return r;
 	j->cgroup_made = true;
-	if (l->resources.n_device_rules &&
-	    (r = oci_devrules_attach(l->resources.device_rules, l->resources.n_device_rules,
-				     j->st.cgroup, e)) < 0)
-		return r;
+	if (l->resources.n_device_rules)
+		return attach_device_rules(l, j->st.cgroup, e);
 	return 0;
 }
 
@@ -313,10 +359,17 @@ static int runtime_hooks(struct create_job *j, const char *state, struct err *e)
 	size_t len = strlen(state);
 	int r;
 
-	if ((r = oci_hooks_run(&h->prestart, "prestart", state, len, e)) < 0 ||
-	    (r = oci_hooks_run(&h->create_runtime, "createRuntime", state, len, e)) < 0)
-		return r;
-	return 0;
+	_cleanup_free_ char *created = NULL;
+
+	/* prestart (runtime-spec 1.0) sees the container "created", as crun
+	 * shows it and the validation suite expects; createRuntime "creating". */
+	if (h->prestart.n) {
+		if (!(created = oci_state_oci_json(&j->st, OCI_STATUS_CREATED)))
+			return err_set(e, ENOMEM, "out of memory");
+		if ((r = oci_hooks_run(&h->prestart, "prestart", created, strlen(created), e)) < 0)
+			return r;
+	}
+	return oci_hooks_run(&h->create_runtime, "createRuntime", state, len, e);
 }
 
 static char *creating_state(struct create_job *j)

@@ -23,10 +23,6 @@
 #include "tools/minictr/oci_runtime.h"
 #include "tools/minictr/oci_seccomp.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
 #define EXIT_EXEC_FAIL 127
 
 struct exec_job {
@@ -203,13 +199,13 @@ static int become_process(const struct exec_job *j, struct err *e)
 		return r;
 	if (l->has_seccomp && (r = oci_seccomp_build(&l->seccomp, &filter, e)) < 0)
 		return r;
+	oci_cloexec_from(3 + j->c->preserve_fds);
 	if (filter && !p->no_new_privileges && (r = oci_seccomp_load(filter, e)) < 0)
 		return r;
 	if ((r = oci_proc_identity(p, e)) < 0)
 		return r;
 	if (filter && p->no_new_privileges && (r = oci_seccomp_load(filter, e)) < 0)
 		return r;
-	syscall(SYS_close_range, 3 + j->c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	oci_execve(exe, p->args, p->env);
 	return err_sys(e, "exec %s", exe);
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -80,6 +81,19 @@ int oci_sync_recv(int fd, char *buf, size_t cap, struct err *e)
 	/* The text after the type byte, with its NUL. */
 	memmove(buf, buf + 1, (size_t)n);
 	return type;
+}
+
+void oci_cloexec_from(int first)
+{
+	struct rlimit rl;
+
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	/* Kernels before 5.11 (or a filter that denies it): one by one. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 65536)
+		rl.rlim_cur = 65536;
+	for (int fd = first; fd < (int)rl.rlim_cur; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 /* Join a namespace by path (user and mount: the ones the runtime cannot
@@ -283,13 +297,11 @@ static int prepare(struct init_run *ir, struct err *e)
 		return r;
 	/* Without no_new_privs the filter can only go on while we still hold
 	 * CAP_SYS_ADMIN: before the identity (runc's order). */
+	/* Before the filter: a profile older than close_range denies it. */
+	oci_cloexec_from(3 + a->preserve_fds);
 	if (ir->seccomp && !p->no_new_privileges && (r = oci_seccomp_load(ir->seccomp, e)) < 0)
 		return r;
-	if ((r = oci_proc_identity(&ir->proc, e)) < 0)
-		return r;
-	if (syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return err_sys(e, "close_range");
-	return 0;
+	return oci_proc_identity(&ir->proc, e);
 }
 
 /* The state as it is once start has been called (for startContainer). */

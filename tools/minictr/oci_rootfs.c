@@ -754,18 +754,20 @@ int oci_sysctl_apply(const struct oci_spec *s, struct err *e)
 
 int oci_hostname_apply(const struct oci_spec *s, struct err *e)
 {
-	const struct oci_namespace *uts = oci_spec_ns(s, OCI_NS_UTS);
-	bool new_uts = uts && !uts->path;
+	/* A UTS namespace of the container's own, new or joined by path (runc's rule). */
+	bool new_uts = oci_spec_ns(s, OCI_NS_UTS) != NULL;
 
 	if (s->hostname) {
 		if (!new_uts)
-			return err_set(e, EPERM, "hostname: needs a new UTS namespace");
+			return err_set(e, EPERM,
+				       "hostname: needs a UTS namespace of the container's own");
 		if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 			return err_sys(e, "hostname %s", s->hostname);
 	}
 	if (s->domainname) {
 		if (!new_uts)
-			return err_set(e, EPERM, "domainname: needs a new UTS namespace");
+			return err_set(e, EPERM,
+				       "domainname: needs a UTS namespace of the container's own");
 		if (setdomainname(s->domainname, strlen(s->domainname)) < 0)
 			return err_sys(e, "domainname %s", s->domainname);
 	}

@@ -92,6 +92,10 @@ static inline void oci_execve(const char *exe, const char **argv, const char **e
 	execve(exe, a.m, v.m);
 }
 
+/* Mark every descriptor from first on close-on-exec (close_range, else one
+ * by one up to the descriptor limit). */
+void oci_cloexec_from(int first);
+
 /* The bundle's config.json as it was at create (kept in the state dir). */
 int oci_spec_load_file(const char *path, struct oci_spec *spec, struct err *e);
 

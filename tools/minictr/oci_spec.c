@@ -835,8 +835,7 @@ static int parse_rlimits(struct ctx *c, json_t *proc, const char *parent, struct
 static int parse_process_fields(struct ctx *c, json_t *proc, const char *parent,
 				struct oci_process *p)
 {
-	static const char *const unsupported[] = { "apparmorProfile", "selinuxLabel",
-						   "ioPriority",      "scheduler",
+	static const char *const unsupported[] = { "apparmorProfile", "ioPriority", "scheduler",
 						   "execCPUAffinity", NULL };
 	int64_t adj;
 	int r;
@@ -847,6 +846,7 @@ static int parse_process_fields(struct ctx *c, json_t *proc, const char *parent,
 	    (r = parse_user(c, proc, parent, &p->user)) < 0 ||
 	    (r = parse_args(c, proc, parent, p)) < 0 || (r = parse_env(c, proc, parent, p)) < 0 ||
 	    (r = need_abs_path(c, proc, parent, "cwd", &p->cwd)) < 0 ||
+	    (r = get_set_string(c, proc, parent, "selinuxLabel", &p->selinux_label)) < 0 ||
 	    (r = parse_caps(c, proc, parent, p)) < 0 ||
 	    (r = parse_rlimits(c, proc, parent, p)) < 0 ||
 	    (r = get_bool(c, proc, parent, "noNewPrivileges", &p->no_new_privileges)) < 0 ||
@@ -1510,8 +1510,8 @@ static int parse_path_lists(struct ctx *c, json_t *lx, struct oci_linux *l)
 
 static int parse_linux(struct ctx *c, json_t *root, struct oci_linux *l)
 {
-	static const char *const unsupported[] = { "intelRdt",	   "personality", "timeOffsets",
-						   "memoryPolicy", "mountLabel",  NULL };
+	static const char *const unsupported[] = { "intelRdt", "personality", "timeOffsets",
+						   "memoryPolicy", NULL };
 	json_t *lx = NULL;
 	int r = get_object(c, root, "", "linux", &lx);
 
@@ -1523,6 +1523,7 @@ static int parse_linux(struct ctx *c, json_t *root, struct oci_linux *l)
 			     (void **)&l->devices, &l->n_devices)) < 0 ||
 	    (r = parse_resources(c, lx, l)) < 0 ||
 	    (r = get_set_string(c, lx, "linux", "cgroupsPath", &l->cgroups_path)) < 0 ||
+	    (r = get_set_string(c, lx, "linux", "mountLabel", &l->mount_label)) < 0 ||
 	    (r = parse_path_lists(c, lx, l)) < 0 || (r = parse_sysctl(c, lx, l)) < 0 ||
 	    (r = parse_seccomp(c, lx, l)) < 0)
 		return r;

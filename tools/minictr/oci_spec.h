@@ -52,6 +52,9 @@ struct oci_process {
 	bool no_new_privileges;
 	int oom_score_adj;
 	bool has_oom_score_adj;
+	/* SELinux label; meaningful only where SELinux is on, where minictr
+	 * refuses it (oci_create.c). NULL: not set. */
+	const char *selinux_label;
 };
 
 /* One entry of "mounts", its options already split (mount(2) terms). */
@@ -228,6 +231,7 @@ struct oci_linux {
 	struct oci_seccomp seccomp;
 	bool has_seccomp;
 	unsigned long rootfs_propagation; /* MS_* | MS_REC, 0: not set */
+	const char *mount_label;	  /* SELinux, as process.selinux_label; NULL: not set */
 };
 
 struct oci_spec {

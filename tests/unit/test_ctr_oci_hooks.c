@@ -142,6 +142,34 @@ static void test_exit_status_named(void **state)
 	assert_int_equal(access(p, F_OK), -1);
 }
 
+static void count_warning(const char *msg, void *arg)
+{
+	int *n = arg;
+
+	assert_string_equal(msg, "hooks.poststop[1] /bin/sh: exit status 3");
+	(*n)++;
+}
+
+/* poststart/poststop: a failure is a warning and the later hooks still run. */
+static void test_run_each_goes_on(void **state)
+{
+	const char *a0[6], *a1[6], *a2[6];
+	struct oci_hook h[3];
+	struct oci_hook_list l = { h, 3 };
+	int warnings = 0;
+	char p[128];
+
+	(void)state;
+	h[0] = sh_hook(a0, "exit 0", NULL);
+	h[1] = sh_hook(a1, "exit 3", NULL);
+	h[2] = sh_hook(a2, "touch \"$1/third-each\"", NULL);
+	assert_int_equal(oci_hooks_run_each(&l, "poststop", "{}", 2, count_warning, &warnings), 1);
+	assert_int_equal(warnings, 1);
+	snprintf(p, sizeof(p), "%s/third-each", dir);
+	assert_int_equal(access(p, F_OK), 0);
+	unlink(p);
+}
+
 static void test_signal_named(void **state)
 {
 	const char *argv[6];
@@ -473,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test_setup_teardown(test_exit_status_named, setup_dir, teardown_dir),
 		cmocka_unit_test(test_signal_named),
+		cmocka_unit_test_setup_teardown(test_run_each_goes_on, setup_dir, teardown_dir),
 		cmocka_unit_test(test_exec_failure_named),
 		cmocka_unit_test(test_timeout_kills),
 		cmocka_unit_test_setup_teardown(test_timeout_kills_group, setup_dir, teardown_dir),

@@ -250,3 +250,20 @@ int oci_hooks_run(const struct oci_hook_list *l, const char *which, const char *
 	}
 	return 0;
 }
+
+int oci_hooks_run_each(const struct oci_hook_list *l, const char *which, const char *state,
+		       size_t len, void (*warn)(const char *msg, void *arg), void *arg)
+{
+	int failed = 0;
+
+	if (!state)
+		len = 0;
+	for (size_t i = 0; l && i < l->n; i++) {
+		struct err e = { 0 };
+		if (run_one(&l->hooks[i], which, i, state, len, &e) < 0) {
+			warn(e.msg, arg);
+			failed++;
+		}
+	}
+	return failed;
+}

@@ -24,4 +24,10 @@
 int oci_hooks_run(const struct oci_hook_list *l, const char *which, const char *state, size_t len,
 		  struct err *e);
 
+/* The same, but every hook runs whatever the others did, each failure
+ * passed to warn (poststart and poststop: the spec makes a failing one a
+ * warning, and the remaining hooks still run). Returns how many failed. */
+int oci_hooks_run_each(const struct oci_hook_list *l, const char *which, const char *state,
+		       size_t len, void (*warn)(const char *msg, void *arg), void *arg);
+
 #endif

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,17 +146,21 @@ static int release_fifo(const struct loaded *l, struct err *e)
 		       got ? "exec its program" : "take the start", START_WAIT_MS / 1000);
 }
 
+static void warn_line(const char *msg, void *arg)
+{
+	fprintf(stderr, "minictr: warning: %s\n", msg);
+	log_line(arg, "warning", msg);
+}
+
+/* poststart and poststop: a failing hook is a warning, the rest still run. */
 static void warn_hooks(const struct oci_hook_list *h, const char *which, const struct loaded *l,
 		       const struct oci_cli *c)
 {
-	_cleanup_free_ char *state = oci_state_oci_json(&l->st, oci_state_status(l->dir, &l->st));
-	struct err e = { 0 };
+	_cleanup_free_ char *state = NULL;
 
-	/* The spec: a poststart or poststop hook that fails is a warning. */
-	if (state && h->n && oci_hooks_run(h, which, state, strlen(state), &e) < 0) {
-		fprintf(stderr, "minictr: warning: %s\n", e.msg);
-		log_line(c, "warning", e.msg);
-	}
+	if (!h->n || !(state = oci_state_oci_json(&l->st, oci_state_status(l->dir, &l->st))))
+		return;
+	oci_hooks_run_each(h, which, state, strlen(state), warn_line, (void *)(uintptr_t)c);
 }
 
 int oci_start(const struct oci_cli *c, struct err *e)

@@ -74,14 +74,18 @@ for part in ${OCI_PARTS:-runtime podman containerd validation}; do
 			while read -r _ _ t st _; do
 				[ "$st" = pass ] || continue
 				mine=$(awk -v t="$t" '$3 == t { print $4 }' "$T/validation-$RTNAME.results")
+				known=$(awk -v t="$t" '$1 == t { $1 = ""; sub(/^ /, ""); print }' \
+					tools/oci/validation-differs.txt)
 				if [ "$mine" = pass ]; then
 					both=$((both + 1))
+				elif [ -n "$known" ]; then
+					echo "note - validation $RTNAME $t: ${mine:-not run} where $REFNAME passes, a known difference: $known"
 				else
 					oci_fail "validation $RTNAME $t" "${mine:-not run} where $REFNAME passes"
 					missed=$((missed + 1))
 				fi
 			done <"$ref"
-			[ "$missed" = 0 ] && oci_pass "validation: $RTNAME passes all $both tests $REFNAME passes"
+			[ "$missed" = 0 ] && oci_pass "validation: $RTNAME passes all $both tests $REFNAME passes but the known differences (tools/oci/validation-differs.txt)"
 		fi
 		;;
 	*) echo "box-run: unknown part $part" ;;

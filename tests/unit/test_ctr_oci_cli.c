@@ -33,7 +33,10 @@ static struct args mk(const char *const *words)
 
 static int parse(const char *const *words, struct oci_cli *c, struct err *e)
 {
-	struct args a = mk(words);
+	/* Static: c->args points into argv after we return. */
+	static struct args a;
+
+	a = mk(words);
 
 	memset(e, 0, sizeof(*e));
 	return oci_cli_parse(a.argc, a.argv, c, e);

@@ -34,6 +34,7 @@ in_box() {
 		env OCI_RUNTIME="/oci/bin/$name" OCI_REFERENCE=/usr/bin/crun \
 		OCI_PARTS="${OCI_PARTS:-runtime podman containerd validation}" \
 		OCI_VALIDATION_BUDGET="${OCI_VALIDATION_BUDGET:-150}" \
+		${OCI_VALIDATION_TESTS:+OCI_VALIDATION_TESTS="$OCI_VALIDATION_TESTS"} \
 		sh tools/oci/box-run.sh 2>&1 | tee "$LOG"
 	tail -n 1 "$LOG" | grep -q '^oci: [0-9]* passed, 0 failed$'
 }

@@ -9,7 +9,8 @@
 #    span crun can be timed over: create, start, wait, delete.
 #  - minictr is timed with its defaults (user namespace included) and with
 #    --no-user, which matches crun's default spec (pid, net, ipc, uts, mount,
-#    cgroup namespaces, no user namespace).
+#    cgroup namespaces, no user namespace); and as an OCI runtime (minictr
+#    run) over crun's own bundle and config.json.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tools/bench/lib.sh
@@ -63,6 +64,9 @@ while [ "$i" -le "$RUNS" ]; do
 		# shellcheck disable=SC2086
 		"$VMMSTAT" -- crun run $CRUN_OPTS --bundle "$R/bundle" "bench-$$-$i" >"$R/res" 2>/dev/null
 		[ "$(field status <"$R/res")" = 0 ] && field exit_ms <"$R/res" >>"$R/crun-exit"
+		# minictr as an OCI runtime over the same bundle and config.json.
+		"$VMMSTAT" -- build/minictr --root "$R/state" run --bundle "$R/bundle" "bench-$$-$i" >"$R/res" 2>/dev/null
+		[ "$(field status <"$R/res")" = 0 ] && field exit_ms <"$R/res" >>"$R/oci-exit"
 	fi
 	i=$((i + 1))
 done
@@ -84,10 +88,13 @@ row "minictr --no-user start to exec" nouser-exec
 row "minictr run of /bin/true, start to exit" minictr-exit
 row "minictr --no-user run, start to exit" nouser-exit
 row "crun run of /bin/true, start to exit" crun-exit
+row "minictr run (OCI, crun's bundle and config.json), start to exit" oci-exit
 if [ $have_crun = yes ]; then
 	set -- $(stats <"$R/nouser-exit") $(stats <"$R/crun-exit")
 	echo
 	echo "minictr --no-user / crun, start to exit (medians): $(awk -v a="$1" -v b="$4" 'BEGIN { printf "%.2f", a / b }')"
+	set -- $(stats <"$R/oci-exit" 2>/dev/null || echo 0 0 0) $(stats <"$R/crun-exit")
+	echo "minictr run / crun run, same OCI bundle (medians): $(awk -v a="$1" -v b="$4" 'BEGIN { printf "%.2f", a / b }')"
 fi
 echo
 echo "raw minictr exec ms: $(tr '\n' ' ' <"$R/minictr-exec")"

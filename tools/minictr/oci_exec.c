@@ -146,33 +146,6 @@ static int enter_container(const struct exec_job *j, struct err *e)
 	return 0;
 }
 
-static const char *path_of(const struct oci_process *p)
-{
-	for (size_t i = 0; i < p->n_env; i++)
-		if (strncmp(p->env[i], "PATH=", 5) == 0)
-			return p->env[i] + 5;
-	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-}
-
-static int find_exe(const struct oci_process *p, char *exe, size_t len, struct err *e)
-{
-	const char *dirs = path_of(p), *name = p->args[0];
-
-	if (strchr(name, '/')) {
-		snprintf(exe, len, "%s", name);
-		return 0;
-	}
-	while (*dirs) {
-		size_t n = strcspn(dirs, ":");
-		struct stat st;
-		if (snprintf(exe, len, "%.*s/%s", (int)n, dirs, name) < (int)len &&
-		    stat(exe, &st) == 0 && S_ISREG(st.st_mode) && access(exe, X_OK) == 0)
-			return 0;
-		dirs += n + (dirs[n] == ':');
-	}
-	return err_set(e, ENOENT, "%s: executable file not found in $PATH", name);
-}
-
 /* The process itself, in the container. */
 static int become_process(const struct exec_job *j, struct err *e)
 {
@@ -184,7 +157,7 @@ static int become_process(const struct exec_job *j, struct err *e)
 
 	if (chdir(p->cwd) < 0)
 		return err_sys(e, "cwd %s", p->cwd);
-	if ((r = find_exe(p, exe, sizeof(exe), e)) < 0)
+	if ((r = oci_find_exe(p, exe, sizeof(exe), e)) < 0)
 		return r;
 	if (p->terminal) {
 		int master = -1, slave = -1;

@@ -206,25 +206,21 @@ static const char *env_path(const struct oci_process *p)
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
-/* args[0] as execvp would find it, with the container's PATH, checked now so
- * that create fails (as runc's does) rather than the start. */
-static int find_exe(struct init_run *ir, struct err *e)
+int oci_find_exe(const struct oci_process *p, char *exe, size_t len, struct err *e)
 {
-	const struct oci_process *p = &ir->a->spec->process;
 	const char *name = p->args[0], *dirs = env_path(p);
 
 	if (strchr(name, '/')) {
-		snprintf(ir->exe, sizeof(ir->exe), "%s", name);
-		if (access(ir->exe, X_OK) < 0)
+		snprintf(exe, len, "%s", name);
+		if (access(exe, X_OK) < 0)
 			return err_sys(e, "process.args[0] %s", name);
 		return 0;
 	}
 	while (*dirs) {
 		size_t n = strcspn(dirs, ":");
 		struct stat st;
-		if (snprintf(ir->exe, sizeof(ir->exe), "%.*s/%s", (int)n, dirs, name) <
-			    (int)sizeof(ir->exe) &&
-		    stat(ir->exe, &st) == 0 && S_ISREG(st.st_mode) && access(ir->exe, X_OK) == 0)
+		if (snprintf(exe, len, "%.*s/%s", (int)n, dirs, name) < (int)len &&
+		    stat(exe, &st) == 0 && S_ISREG(st.st_mode) && access(exe, X_OK) == 0)
 			return 0;
 		dirs += n + (dirs[n] == ':');
 	}
@@ -290,7 +286,7 @@ static int prepare(struct init_run *ir, struct err *e)
 		return r;
 	if (chdir(p->cwd) < 0)
 		return err_sys(e, "process.cwd %s", p->cwd);
-	if ((r = find_exe(ir, e)) < 0)
+	if ((r = oci_find_exe(p, ir->exe, sizeof(ir->exe), e)) < 0)
 		return r;
 	if (a->spec->linux_.has_seccomp &&
 	    (r = oci_seccomp_build(&a->spec->linux_.seccomp, &ir->seccomp, e)) < 0)

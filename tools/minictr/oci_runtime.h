@@ -92,6 +92,10 @@ static inline void oci_execve(const char *exe, const char **argv, const char **e
 	execve(exe, a.m, v.m);
 }
 
+/* args[0] as execvp would find it, with the process's own PATH (else the
+ * usual one): into exe. Create checks it before start, as runc does. */
+int oci_find_exe(const struct oci_process *p, char *exe, size_t len, struct err *e);
+
 /* Mark every descriptor from first on close-on-exec (close_range, else one
  * by one up to the descriptor limit). */
 void oci_cloexec_from(int first);

@@ -423,7 +423,7 @@ static int drive_init(struct create_job *j, struct err *e)
 	}
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct err *e)
+int oci_write_pid_file(const char *path, pid_t pid, struct err *e)
 {
 	char tmp[PATH_MAX], text[32];
 	_cleanup_close_ int fd = -1;
@@ -475,7 +475,7 @@ static int create_steps(struct create_job *j, struct err *e)
 		return j->console_fd;
 	if ((r = clone_init(j, e)) < 0 || (r = drive_init(j, e)) < 0)
 		return r;
-	if (j->c->pid_file && (r = write_pid_file(j->c->pid_file, j->child, e)) < 0)
+	if (j->c->pid_file && (r = oci_write_pid_file(j->c->pid_file, j->child, e)) < 0)
 		return r;
 	return oci_state_save(j->dir, &j->st, e);
 }

@@ -221,19 +221,6 @@ static int helper_main(struct exec_job *j)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int write_pid(const char *path, pid_t pid, struct err *e)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_sys(e, "--pid-file %s", path);
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		return err_sys(e, "--pid-file %s", path);
-	return 0;
-}
-
 static int run_helper(struct exec_job *j, int *exit_status, struct err *e)
 {
 	pid_t helper, pid;
@@ -250,7 +237,7 @@ static int run_helper(struct exec_job *j, int *exit_status, struct err *e)
 	close(j->pid_pipe[1]);
 	n = read(j->pid_pipe[0], &pid, sizeof(pid));
 	close(j->pid_pipe[0]);
-	if (n == sizeof(pid) && j->c->pid_file && write_pid(j->c->pid_file, pid, e) < 0) {
+	if (n == sizeof(pid) && j->c->pid_file && oci_write_pid_file(j->c->pid_file, pid, e) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(helper, NULL, 0);
 		return -EIO;

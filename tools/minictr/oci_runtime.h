@@ -96,6 +96,10 @@ static inline void oci_execve(const char *exe, const char **argv, const char **e
  * usual one): into exe. Create checks it before start, as runc does. */
 int oci_find_exe(const struct oci_process *p, char *exe, size_t len, struct err *e);
 
+/* --pid-file: the pid in decimal, written to a temporary file renamed over
+ * path (an engine never reads half of it). */
+int oci_write_pid_file(const char *path, pid_t pid, struct err *e);
+
 /* Mark every descriptor from first on close-on-exec (close_range, else one
  * by one up to the descriptor limit). */
 void oci_cloexec_from(int first);
